@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DocsHubConfig(AppConfig):
+    name = "docs_hub"
+    label = "docs_hub"
+    verbose_name = "Documentation hub"

@@ -1,0 +1,102 @@
+"""The request lifecycle: which moves exist, who may make them and what each needs.
+
+Main line: new → needs_info ⇄ new → triaged → scored → accepted → planned → in_progress →
+shipped → measured. Side exits: declined (reason), duplicate (only by merging), deflected
+(answered by a doc), parked (revisit date). A member may reopen a side exit back to new.
+"""
+
+from dataclasses import dataclass
+
+from prodops.accounts.roles import Role
+
+from .models import RequestStatus as S
+
+SIDE_EXITS = frozenset({S.DECLINED, S.DUPLICATE, S.DEFLECTED, S.PARKED})
+OPEN_STATUSES = frozenset({S.NEW, S.NEEDS_INFO, S.TRIAGED, S.SCORED, S.ACCEPTED})
+# Leaving one of these for the first time by a team member is the first triage decision.
+UNTRIAGED = frozenset({S.NEW, S.NEEDS_INFO})
+
+_EARLY = (S.NEW, S.NEEDS_INFO, S.TRIAGED, S.SCORED)
+
+# (from, to) → the lowest role that may make the move.
+MOVES: dict[tuple[str, str], Role] = {
+    (S.NEW, S.NEEDS_INFO): Role.MEMBER,
+    (S.NEEDS_INFO, S.NEW): Role.STAKEHOLDER,  # the requester answers; a member may too
+    (S.NEW, S.TRIAGED): Role.MEMBER,
+    (S.TRIAGED, S.SCORED): Role.MEMBER,
+    (S.SCORED, S.ACCEPTED): Role.LEAD,
+    (S.ACCEPTED, S.SCORED): Role.LEAD,
+    (S.ACCEPTED, S.PLANNED): Role.LEAD,
+    (S.PLANNED, S.ACCEPTED): Role.LEAD,
+    (S.PLANNED, S.IN_PROGRESS): Role.MEMBER,
+    (S.IN_PROGRESS, S.PLANNED): Role.MEMBER,
+    (S.IN_PROGRESS, S.SHIPPED): Role.MEMBER,
+    (S.SHIPPED, S.MEASURED): Role.MEMBER,
+    **{(src, S.DECLINED): Role.MEMBER for src in (*_EARLY, S.ACCEPTED)},
+    **{(src, S.DUPLICATE): Role.MEMBER for src in _EARLY},
+    **{(src, S.DEFLECTED): Role.MEMBER for src in (S.NEW, S.NEEDS_INFO, S.TRIAGED)},
+    **{(src, S.PARKED): Role.MEMBER for src in (*_EARLY, S.ACCEPTED)},
+    **{(src, S.NEW): Role.MEMBER for src in SIDE_EXITS},
+}
+
+
+@dataclass(frozen=True)
+class MoveCheck:
+    allowed: bool
+    reason: str = ""
+    field: str | None = None
+
+
+def check_move(
+    *,
+    current: str,
+    target: str,
+    role_ok,
+    is_requester: bool,
+    reason: str,
+    revisit_on,
+    via_merge: bool = False,
+) -> MoveCheck:
+    """A move is allowed when it is in MOVES, the actor's role is high enough (the requester may
+    answer their own needs_info), and it carries what it needs: a reason to decline, a revisit
+    date to park, and duplicates happen only by merging."""
+    if target not in S.values:
+        return MoveCheck(False, f"“{target}” is not a status.", "to")
+    if current == target:
+        return MoveCheck(False, f"The request is already {S(target).label.lower()}.", "to")
+    minimum = MOVES.get((current, target))
+    if minimum is None:
+        return MoveCheck(
+            False,
+            f"A request cannot move from {S(current).label.lower()} to {S(target).label.lower()}.",
+            "to",
+        )
+    requester_answer = current == S.NEEDS_INFO and target == S.NEW and is_requester
+    if not (role_ok(minimum) or requester_answer):
+        return MoveCheck(
+            False,
+            f"Moving to {S(target).label.lower()} needs the {minimum.label.lower()} role or higher.",
+            None,
+        )
+    if target == S.DECLINED and not (reason or "").strip():
+        return MoveCheck(False, "Say why the request is declined.", "reason")
+    if target == S.PARKED and not revisit_on:
+        return MoveCheck(False, "A parked request needs a revisit date.", "revisit_on")
+    if target == S.DEFLECTED and not (reason or "").strip():
+        return MoveCheck(False, "Link or name the doc that answers the request.", "reason")
+    if target == S.NEEDS_INFO and not (reason or "").strip():
+        return MoveCheck(False, "Say what information is needed.", "reason")
+    if target == S.DUPLICATE and not via_merge:
+        return MoveCheck(False, "Mark a duplicate by merging it into the request it repeats.", "to")
+    return MoveCheck(True)
+
+
+def allowed_targets(current: str, role_ok, *, is_requester: bool = False) -> list[str]:
+    """Statuses the actor could move a request to from `current` (for buttons and menus)."""
+    targets = []
+    for (src, dst), minimum in MOVES.items():
+        if src != current or dst == S.DUPLICATE:
+            continue
+        if role_ok(minimum) or (src == S.NEEDS_INFO and dst == S.NEW and is_requester):
+            targets.append(dst)
+    return targets

@@ -1,0 +1,112 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from prodops.accounts.roles import Role
+from prodops.core.api import BaseViewSet
+
+from . import selectors, services
+from .serializers import DepartmentSerializer, MeSerializer, TeamSerializer
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    auth=[],
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def obtain_token(request):
+    """Exchange a username and password for an API token (header `Authorization: Token <key>`)."""
+    data = TokenRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    user = authenticate(
+        request, username=data.validated_data["username"], password=data.validated_data["password"]
+    )
+    if user is None or not user.is_active:
+        return Response(
+            {"non_field_errors": ["Unable to sign in with these credentials."]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    token, _ = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = selectors.user_with_teams(request.user.pk)
+        return Response(MeSerializer(user).data)
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request):
+        from .services import user_update_preferences
+
+        data = MeSerializer(request.user, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user_update_preferences(user=request.user, **data.validated_data)
+        return Response(MeSerializer(selectors.user_with_teams(request.user.pk)).data)
+
+
+class _ReadAllWriteLead(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    BaseViewSet,
+):
+    action_roles = {"list": Role.STAKEHOLDER, "retrieve": Role.STAKEHOLDER, "*": Role.LEAD}
+
+
+class DepartmentViewSet(_ReadAllWriteLead):
+    serializer_class = DepartmentSerializer
+    filterset_fields = ["slug"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self):
+        return selectors.department_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.department_save(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.department_save(
+            department=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.department_delete(department=instance)
+
+
+class TeamViewSet(_ReadAllWriteLead):
+    serializer_class = TeamSerializer
+    filterset_fields = ["slug"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self):
+        return selectors.team_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.team_save(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.team_save(
+            team=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.team_delete(team=instance)

@@ -1,0 +1,24 @@
+"""`/api/v1/`: cross-cutting resources here; each app adds its own from its `api_urls`."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from outcomes.api import ObjectiveViewSet
+from prodops.accounts.api import DepartmentViewSet, MeView, TeamViewSet, obtain_token
+from prodops.notifications.api import NotificationViewSet
+
+router = DefaultRouter()
+router.register("objectives", ObjectiveViewSet, basename="objective")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("teams", TeamViewSet, basename="team")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("auth/token/", obtain_token, name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("", include("intake.api_urls")),
+    path("", include("roadmap.api_urls")),
+    path("", include("docs_hub.api_urls")),
+    path("", include("prodops.reviews.api_urls")),
+    path("", include(router.urls)),
+]

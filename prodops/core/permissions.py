@@ -1,0 +1,54 @@
+"""The one role-permission mechanism, used by HTML views, the API and the admin alike."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+from rest_framework.permissions import BasePermission
+
+from prodops.accounts.roles import Role, has_role
+
+
+def refuse(request, message: str, status: int = 403):
+    """A refused browser action: a page (or htmx fragment) saying why, never a silent no-op."""
+    template = "_refused.html" if getattr(request, "htmx", False) else "refused.html"
+    return render(request, template, {"message": message}, status=status)
+
+
+def role_required(minimum: Role):
+    """Decorator for function views: signed-in users below `minimum` get a 403 page saying why."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, minimum):
+                return refuse(
+                    request, f"This needs the {Role(minimum).label.lower()} role or higher."
+                )
+            return view(request, *args, **kwargs)
+
+        wrapped.minimum_role = minimum
+        return wrapped
+
+    return decorator
+
+
+class RolePermission(BasePermission):
+    """DRF permission reading `action_roles` on the view: {"list": Role.STAKEHOLDER,
+    "create": Role.LEAD, "*": Role.MEMBER}. Actions not named fall back to "*", then to
+    stakeholder (any signed-in user)."""
+
+    message = "Your role does not allow this action."
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        roles = getattr(view, "action_roles", {})
+        action = getattr(view, "action", None) or request.method.lower()
+        minimum = roles.get(action, roles.get("*", Role.STAKEHOLDER))
+        allowed = has_role(request.user, minimum)
+        if not allowed:
+            self.message = f"This needs the {Role(minimum).label.lower()} role or higher."
+        return allowed

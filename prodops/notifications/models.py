@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+
+
+class Notification(models.Model):
+    """An in-app notification for one person; emailed too when they want email.
+
+    `dedupe_key` makes a delivery happen at most once per recipient: a second insert with the
+    same key and recipient is ignored by the unique constraint.
+    """
+
+    class Kind(models.TextChoices):
+        STATUS_CHANGE = "status_change", "Status change"
+        COMMENT = "comment", "Comment"
+        MENTION = "mention", "Mention"
+        REVIEW_DUE = "review_due", "Review due"
+        REVIEW_OVERDUE = "review_overdue", "Review overdue"
+        BUFFER_ALERT = "buffer_alert", "Buffer alert"
+        ROADMAP_CHANGED = "roadmap_changed", "Roadmap changed"
+        GENERAL = "general", "General"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.GENERAL)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    # NULL (not "") means "no key", so the partial unique constraint ignores keyless rows.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=models.Q(dedupe_key__isnull=False),
+                name="one_notification_per_key_and_recipient",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title}"

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+import prodops.admin_site  # noqa: F401 - applies the admin role rule to the admin site
+from prodops.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("requests/", include("intake.urls")),
+    path("roadmap/", include("roadmap.urls")),
+    path("r/", include("roadmap.share_urls")),
+    path("outcomes/", include("outcomes.urls")),
+    path("docs/", include("docs_hub.urls")),
+    path("reviews/", include("prodops.reviews.urls")),
+    path("notifications/", include("prodops.notifications.urls")),
+    path("api/v1/", include("prodops.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,120 @@
+import pytest
+from django.urls import reverse
+
+from prodops.accounts.roles import Role, has_role
+from tests.factories import UserFactory
+from tests.helpers import assert_role_matrix
+
+
+@pytest.mark.django_db
+def test_role_order():
+    stakeholder = UserFactory(role=Role.STAKEHOLDER)
+    lead = UserFactory(role=Role.LEAD)
+    assert has_role(stakeholder, Role.STAKEHOLDER)
+    assert not has_role(stakeholder, Role.MEMBER)
+    assert has_role(lead, Role.MEMBER) and has_role(lead, Role.LEAD)
+    assert not has_role(lead, Role.ADMIN)
+
+
+@pytest.mark.django_db
+def test_inactive_user_has_no_role():
+    user = UserFactory(role=Role.ADMIN, is_active=False)
+    assert not has_role(user, Role.STAKEHOLDER)
+
+
+@pytest.mark.django_db
+def test_admin_site_follows_role(clients):
+    assert_role_matrix(
+        clients,
+        "get",
+        "/admin/",
+        {"anonymous": 302, "stakeholder": 302, "member": 302, "lead": 302, "admin": 200},
+    )
+
+
+@pytest.mark.django_db
+def test_token_auth_roundtrip(stakeholder):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    bad = client.post(
+        "/api/v1/auth/token/", {"username": "stakeholder", "password": "nope"}, format="json"
+    )
+    assert bad.status_code == 400
+    missing = client.post("/api/v1/auth/token/", {"username": "stakeholder"}, format="json")
+    assert missing.status_code == 400 and "password" in missing.json()
+    good = client.post(
+        "/api/v1/auth/token/", {"username": "stakeholder", "password": "pw"}, format="json"
+    )
+    assert good.status_code == 200
+    token = good.json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    me = client.get("/api/v1/me/")
+    assert me.status_code == 200
+    assert me.json()["username"] == "stakeholder"
+    assert me.json()["role"] == "stakeholder"
+
+
+@pytest.mark.django_db
+def test_me_requires_authentication(api_clients):
+    assert_role_matrix(
+        api_clients,
+        "get",
+        "/api/v1/me/",
+        {"anonymous": (401, 403), "stakeholder": 200, "admin": 200},
+    )
+
+
+@pytest.mark.django_db
+def test_me_updates_own_notification_preference(api_clients, stakeholder):
+    response = api_clients["stakeholder"].patch(
+        "/api/v1/me/", {"email_notifications": False}, format="json"
+    )
+    assert response.status_code == 200
+    stakeholder.refresh_from_db()
+    assert stakeholder.email_notifications is False
+
+
+@pytest.mark.django_db
+def test_departments_and_teams_read_for_all_write_for_leads(api_clients, department):
+    for resource in ("departments", "teams"):
+        assert_role_matrix(
+            api_clients,
+            "get",
+            f"/api/v1/{resource}/",
+            {"anonymous": (401, 403), "stakeholder": 200, "member": 200, "lead": 200, "admin": 200},
+        )
+    for n, role in enumerate(("stakeholder", "member", "lead", "admin")):
+        response = api_clients[role].post(
+            "/api/v1/departments/", {"name": f"Legal {n}", "slug": f"legal-{n}"}, format="json"
+        )
+        assert response.status_code == (201 if role in ("lead", "admin") else 403), role
+
+
+@pytest.mark.django_db
+def test_department_bad_input_names_field(api_clients):
+    response = api_clients["lead"].post("/api/v1/departments/", {"name": ""}, format="json")
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+@pytest.mark.django_db
+def test_openapi_schema_and_docs(client, api_clients):
+    schema = api_clients["stakeholder"].get("/api/schema/")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    for path in (
+        "/api/v1/objectives/",
+        "/api/v1/departments/",
+        "/api/v1/teams/",
+        "/api/v1/me/",
+        "/api/v1/auth/token/",
+    ):
+        assert path in text
+    assert api_clients["stakeholder"].get(reverse("api-docs")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_pagination_shape(api_clients, department):
+    body = api_clients["member"].get("/api/v1/departments/").json()
+    assert {"results", "count", "next"} <= set(body)

@@ -1,0 +1,146 @@
+import os
+import shutil
+
+import pytest
+from rest_framework.test import APIClient
+
+from prodops.accounts.roles import Role
+from tests.factories import DepartmentFactory, UserFactory
+
+# Playwright's sync API keeps an event loop on the main thread; Django's async-safety check
+# would then refuse the synchronous ORM calls that tests make on purpose.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(name="Sales", slug="sales")
+
+
+@pytest.fixture
+def stakeholder(db, department):
+    return UserFactory(username="stakeholder", role=Role.STAKEHOLDER, department=department)
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(username="member", role=Role.MEMBER)
+
+
+@pytest.fixture
+def lead(db):
+    return UserFactory(username="lead", role=Role.LEAD)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def users(stakeholder, member, lead, admin_user):
+    return {"stakeholder": stakeholder, "member": member, "lead": lead, "admin": admin_user}
+
+
+def _client_for(user, client_class):
+    client = client_class()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clients(users):
+    """Django test clients signed in as each role, plus an anonymous one (browser views)."""
+    from django.test import Client
+
+    result = {role: _client_for(user, Client) for role, user in users.items()}
+    result["anonymous"] = Client()
+    return result
+
+
+@pytest.fixture
+def api_clients(users):
+    """DRF API clients signed in as each role, plus an anonymous one."""
+    result = {role: _client_for(user, APIClient) for role, user in users.items()}
+    result["anonymous"] = APIClient()
+    return result
+
+
+@pytest.fixture
+def mailoutbox_clear(mailoutbox):
+    mailoutbox.clear()
+    return mailoutbox
+
+
+# --- Browser tests -------------------------------------------------------------------------
+
+
+def _chromium_missing_reason() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _chromium_missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        # In CI a missing browser is a failure, not a skip.
+        return
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _chromium_missing_reason()
+    if reason is not None:
+        pytest.fail(f"browser tests need Chromium: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def login(live_server):
+    """login(page, user) signs a browser page in through the real login form."""
+
+    def _login(page, user, password: str = "pw"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/")
+
+    return _login
