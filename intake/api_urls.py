@@ -3,4 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 router = SimpleRouter()
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("", include("intake.scoring_api_urls")),
+    path("", include(router.urls)),
+]

@@ -202,3 +202,18 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on #{self.request_id}"
+
+
+from .assessments import Assessment, AssessmentRevision, ScoringModel  # noqa: E402
+
+__all__ = [
+    "Assessment",
+    "AssessmentRevision",
+    "Comment",
+    "Request",
+    "RequestStatus",
+    "ScoringModel",
+    "StatusChange",
+    "Vote",
+    "Watcher",
+]

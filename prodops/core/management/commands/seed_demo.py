@@ -9,6 +9,9 @@ from django.db import transaction
 DEMO_STEPS = [
     "prodops.accounts.demo",
     "outcomes.demo",
+    "intake.demo",
+    "intake.scoring_demo",
+    "roadmap.demo",
 ]
 
 
