@@ -83,10 +83,15 @@ def start(name: str, argv: list[str], env: dict[str, str]) -> Child:
 
 
 def stop_all(children: list[Child]) -> None:
-    """SIGTERM every child's group, wait up to GRACE_SECONDS, then SIGKILL what is left."""
+    """SIGTERM each child, wait up to GRACE_SECONDS, then SIGKILL each child's whole group.
+
+    The SIGTERM goes to the child alone so that it winds down its own processes in order
+    (a Celery worker stops its pool itself); the group-wide SIGKILL then removes whatever
+    is left, such as the process the dev server's reloader started.
+    """
     for child in children:
         if child.process.poll() is None:
-            child.signal_group(signal.SIGTERM)
+            child.process.terminate()
     deadline = time.monotonic() + GRACE_SECONDS
     for child in children:
         try:
@@ -94,7 +99,6 @@ def stop_all(children: list[Child]) -> None:
         except subprocess.TimeoutExpired:
             say(f"{child.name} did not stop within {GRACE_SECONDS}s; killing it")
     for child in children:
-        # Also reaches grandchildren that outlived their parent in the same group.
         child.signal_group(signal.SIGKILL)
         child.process.wait()
         child.reader.join(timeout=2)
@@ -121,17 +125,17 @@ def web_answers(url: str) -> int | None:
         return None
 
 
-def describe_broker() -> str:
+def describe_broker(data_dir: Path) -> str:
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
-        return "filesystem transport (folders under PRODOPS_DATA_DIR/broker; set REDIS_URL to use Redis)"
+        return f"kombu filesystem transport in {data_dir / 'broker'} (set REDIS_URL for Redis)"
     parts = urlsplit(redis_url)
     where = f"{parts.hostname or 'localhost'}:{parts.port or 6379}{parts.path}"
     return f"Redis at {where}"
 
 
 def prepare_database() -> None:
-    """Apply migrations; load the demo data when user ``admin`` does not exist yet.
+    """Create broker folders, migrate, and load the demo data unless user ``admin`` exists.
 
     Runs in a child process (``--prepare``) so that this process never holds Django or a
     database connection while it supervises the others.
@@ -140,7 +144,15 @@ def prepare_database() -> None:
     from django.core.management import call_command
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
+
+    # kombu's filesystem transport reads its folders without creating them.
+    if settings.CELERY_BROKER_URL.startswith("filesystem"):
+        options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            if options.get(key):
+                Path(options[key]).mkdir(parents=True, exist_ok=True)
 
     call_command("migrate", interactive=False)
     if get_user_model().objects.filter(username="admin").exists():
@@ -196,7 +208,7 @@ def supervise(
     env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     python = sys.executable
     say(f"Database: {database}")
-    say(f"Celery broker: {describe_broker()}")
+    say(f"Celery broker: {describe_broker(data_dir)}")
     if stop_requested.is_set():
         return 0
 
@@ -234,7 +246,7 @@ def supervise(
         if not announced:
             status = web_answers(base_url + "healthz")
             if status is not None:
-                banner(base_url, status, database)
+                banner(base_url, status, database, data_dir)
                 announced = True
             elif time.monotonic() - started > READY_TIMEOUT_SECONDS:
                 say(f"The web server did not answer within {READY_TIMEOUT_SECONDS}s")
@@ -253,14 +265,14 @@ def describe_database(database_url: str, own_database: bool, data_dir: Path) -> 
     return f"{parts.hostname or 'local socket'}:{parts.port or 5432}{parts.path} (DATABASE_URL)"
 
 
-def banner(base_url: str, health_status: int, database: str) -> None:
+def banner(base_url: str, health_status: int, database: str, data_dir: Path) -> None:
     lines = [
         "",
         "=" * 64,
         f"  prodops is running at {base_url}",
         f"  Log in as {', '.join(DEMO_USERS)} (password: {DEMO_PASSWORD})",
         f"  Database: {database}",
-        f"  Celery broker: {describe_broker()}",
+        f"  Celery broker: {describe_broker(data_dir)}",
         "  Press Ctrl-C to stop everything.",
         "=" * 64,
         "",

