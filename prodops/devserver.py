@@ -156,7 +156,7 @@ def prepare_database() -> None:
 
     call_command("migrate", interactive=False)
     if get_user_model().objects.filter(username="admin").exists():
-        print("Demo data already present (user admin exists); not seeding again.")
+        print("Demo data already present (user admin exists); `manage.py seed_demo` refreshes it.")
     else:
         call_command("seed_demo")
 
