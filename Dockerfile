@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=prodops.settings.production \
-    PRODOPS_DATA_DIR=/data
+    PRODOPS_DATA_DIR=/data \
+    PYTHONPATH=/app
 
 RUN groupadd --system prodops \
     && useradd --system --gid prodops --home-dir /app --no-create-home prodops \
@@ -15,8 +16,10 @@ RUN groupadd --system prodops \
 
 WORKDIR /app
 COPY . .
-# The processes run from /app (templates and static sources live beside the packages);
-# installing the project brings in its dependencies.
+# Every process imports the project from /app (PYTHONPATH), where templates and static
+# sources live beside the packages; installing the project brings in its dependencies.
+# (The celery command adds the working directory to sys.path only while it imports the
+# app, so without PYTHONPATH later imports would come from the installed copy.)
 RUN pip install .
 
 # Static files are collected into the image and served by WhiteNoise. Production settings
