@@ -21,7 +21,9 @@ _EARLY = (S.NEW, S.NEEDS_INFO, S.TRIAGED, S.SCORED)
 # (from, to) → the lowest role that may make the move.
 MOVES: dict[tuple[str, str], Role] = {
     (S.NEW, S.NEEDS_INFO): Role.MEMBER,
-    (S.NEEDS_INFO, S.NEW): Role.STAKEHOLDER,  # the requester answers; a member may too
+    # The requester may answer their own request (see check_move); other people need to be
+    # team members, or any stakeholder could reopen anyone's question.
+    (S.NEEDS_INFO, S.NEW): Role.MEMBER,
     (S.NEW, S.TRIAGED): Role.MEMBER,
     (S.TRIAGED, S.SCORED): Role.MEMBER,
     (S.SCORED, S.ACCEPTED): Role.LEAD,

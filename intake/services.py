@@ -1,26 +1,148 @@
-"""Writes for intake. Every status change goes through `request_transition`."""
+"""Writes for intake. Every status change goes through `request_transition`; every other
+write to a request, its votes, watchers and comments goes through a function here."""
 
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from prodops.accounts.roles import has_role
+from prodops.accounts.roles import Role, has_role
 from prodops.activity.services import activity_record
 from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
 from prodops.notifications.models import Notification
 from prodops.notifications.services import notify
 
 from . import lifecycle
-from .models import Request, RequestStatus, StatusChange, Watcher
+from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
+
+# Fields the requester owns; status, assignee and merging belong to the team.
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "department",
+    "audience",
+    "category",
+    "desired_date",
+    "objective",
+    "visible_to_stakeholders",
+)
+# A requester may still reword the request until the team has triaged it.
+REQUESTER_EDITABLE_STATUSES = lifecycle.UNTRIAGED
 
 
 def _request_url(request: Request) -> str:
-    try:
-        return reverse("intake:detail", args=[request.pk])
-    except Exception:
-        return ""
+    return reverse("intake:detail", args=[request.pk])
+
+
+def _clean_fields(fields: dict) -> dict:
+    """Shared input rules for create and update; raises naming the field at fault."""
+    cleaned = {key: value for key, value in fields.items() if key in EDITABLE_FIELDS}
+    if "title" in cleaned:
+        title = (cleaned["title"] or "").strip()
+        if not title:
+            raise ValidationFailed("Give the request a title.", field="title")
+        if len(title) > 200:
+            raise ValidationFailed("Keep the title under 200 characters.", field="title")
+        cleaned["title"] = title
+    if "description" in cleaned:
+        cleaned["description"] = (cleaned["description"] or "").strip()
+    if cleaned.get("audience") and cleaned["audience"] not in Request.Audience.values:
+        raise ValidationFailed("Choose who the request is for.", field="audience")
+    if cleaned.get("category") and cleaned["category"] not in Request.Category.values:
+        raise ValidationFailed("Choose a category.", field="category")
+    return cleaned
+
+
+def _check_desired_date(value, previous=None) -> None:
+    if value and value != previous and value < timezone.localdate():
+        raise ValidationFailed("The desired date cannot be in the past.", field="desired_date")
+
+
+def _watch(request: Request, user) -> None:
+    Watcher.objects.get_or_create(request=request, user=user)
+
+
+@transaction.atomic
+def request_create(
+    *,
+    requester,
+    title: str,
+    description: str = "",
+    department=None,
+    audience: str = Request.Audience.INTERNAL,
+    category: str = Request.Category.OTHER,
+    desired_date: dt.date | None = None,
+    objective=None,
+    visible_to_stakeholders: bool = True,
+    source: str = Request.Source.WEB,
+) -> Request:
+    """Anyone signed in may submit a request; it starts as new, in the requester's department
+    unless another is named, and the requester watches it."""
+    if not has_role(requester, Role.STAKEHOLDER):
+        raise NotAllowed("Sign in to submit a request.")
+    fields = _clean_fields(
+        {
+            "title": title,
+            "description": description,
+            "department": department or requester.department,
+            "audience": audience or Request.Audience.INTERNAL,
+            "category": category or Request.Category.OTHER,
+            "desired_date": desired_date,
+            "objective": objective,
+            "visible_to_stakeholders": visible_to_stakeholders,
+        }
+    )
+    _check_desired_date(desired_date)
+    request = Request.objects.create(requester=requester, source=source, **fields)
+    _watch(request, requester)
+    activity_record(actor=requester, target=request, verb="created", summary=request.title)
+    return request
+
+
+def request_can_edit(*, request: Request, user) -> bool:
+    """Team members may edit any request; the requester may edit their own until it is
+    triaged."""
+    if has_role(user, Role.MEMBER):
+        return True
+    return request.requester_id == user.pk and request.status in REQUESTER_EDITABLE_STATUSES
+
+
+@transaction.atomic
+def request_update(*, request: Request, actor, expected_version: int | None, **fields) -> Request:
+    """Change the requester's fields. The caller's `expected_version` must match the stored
+    one, so two people editing at once never silently overwrite each other."""
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    if not request_can_edit(request=locked, user=actor):
+        raise NotAllowed("Only the team, or the requester before triage, may edit this request.")
+    if expected_version is None:
+        raise ValidationFailed("Send the version you edited.", field="version")
+    if locked.version != expected_version:
+        raise EditConflict()
+    cleaned = _clean_fields(fields)
+    if "desired_date" in cleaned:
+        _check_desired_date(cleaned["desired_date"], locked.desired_date)
+    changes = {}
+    for key, value in cleaned.items():
+        old = getattr(locked, key)
+        if old != value:
+            changes[key] = [_plain(old), _plain(value)]
+            setattr(locked, key, value)
+    if changes:
+        locked.version += 1
+        locked.save()
+        activity_record(actor=actor, target=locked, verb="updated", changes=changes)
+    return locked
+
+
+def _plain(value):
+    """A JSON-friendly rendering of a field value for the activity trail."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if hasattr(value, "pk"):
+        return str(value)
+    return str(value)
 
 
 @transaction.atomic
@@ -95,6 +217,241 @@ def request_transition(
     return locked
 
 
+@transaction.atomic
+def request_assign(
+    *, request: Request, actor, assignee, expected_version: int | None = None
+) -> Request:
+    """Team members assign a request to a team member (or to nobody); the new assignee is told."""
+    if not has_role(actor, Role.MEMBER):
+        raise NotAllowed("Assigning requests needs the team member role or higher.")
+    if assignee is not None and not has_role(assignee, Role.MEMBER):
+        raise ValidationFailed("Requests can only be assigned to team members.", field="assignee")
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    if locked.assignee_id == getattr(assignee, "pk", None):
+        return locked
+    previous = locked.assignee
+    locked.assignee = assignee
+    locked.version += 1
+    locked.save(update_fields=["assignee", "version", "updated_at"])
+    activity_record(
+        actor=actor,
+        target=locked,
+        verb="assigned",
+        changes={"assignee": [_plain(previous), _plain(assignee)]},
+    )
+    if assignee is not None:
+        _watch(locked, assignee)
+        notify(
+            recipients=[assignee],
+            kind=Notification.Kind.GENERAL,
+            title=f"You were assigned “{locked.title}”",
+            url=_request_url(locked),
+            exclude=actor,
+        )
+    return locked
+
+
+@transaction.atomic
+def requests_bulk_update(
+    *,
+    requests: list[Request],
+    actor,
+    to: str | None = None,
+    assignee=None,
+    assign: bool = False,
+    reason: str = "",
+    revisit_on: dt.date | None = None,
+) -> int:
+    """Apply one move and/or one assignment to several requests at once. All or nothing: if
+    any request refuses, none changes and the message names the request."""
+    if not has_role(actor, Role.MEMBER):
+        raise NotAllowed("Bulk changes need the team member role or higher.")
+    if not requests:
+        raise ValidationFailed("Select at least one request.", field="ids")
+    if not to and not assign:
+        raise ValidationFailed("Choose a status or an assignee to apply.", field="action")
+    for request in requests:
+        try:
+            if assign:
+                request_assign(request=request, actor=actor, assignee=assignee)
+            if to and request.status != to:
+                request_transition(
+                    request=request, to=to, actor=actor, reason=reason, revisit_on=revisit_on
+                )
+        except (NotAllowed, ValidationFailed) as error:
+            raise type(error)(
+                f"#{request.pk} “{request.title}”: {error.message}", field=error.field
+            ) from error
+    return len(requests)
+
+
+def _can_vote(request: Request, user) -> None:
+    if request.status == RequestStatus.DUPLICATE:
+        raise ValidationFailed(
+            "This request was merged; vote on the request it was merged into.", field="request"
+        )
+    if not has_role(user, Role.MEMBER) and not request.visible_to_stakeholders:
+        raise NotAllowed("Only requests open to stakeholders take votes.")
+
+
+@transaction.atomic
+def request_vote(*, request: Request, voter, note: str = "") -> Vote:
+    """One +1 per person on a request they may vote on (stakeholders: requests open to
+    stakeholders); voting again updates the note. Voters watch the request."""
+    if not has_role(voter, Role.STAKEHOLDER):
+        raise NotAllowed("Sign in to vote.")
+    _can_vote(request, voter)
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationFailed("Keep the note under 500 characters.", field="note")
+    vote, created = Vote.objects.get_or_create(
+        request=request, voter=voter, defaults={"note": note}
+    )
+    if created:
+        Request.objects.filter(pk=request.pk).update(vote_count=F("vote_count") + 1)
+        activity_record(actor=voter, target=request, verb="voted", summary=note)
+    elif note and vote.note != note:
+        vote.note = note
+        vote.save(update_fields=["note"])
+    _watch(request, voter)
+    request.refresh_from_db(fields=["vote_count"])
+    return vote
+
+
+@transaction.atomic
+def request_unvote(*, request: Request, voter) -> bool:
+    """Take back one's own vote; returns whether there was one. Watching stays."""
+    deleted, _ = Vote.objects.filter(request=request, voter=voter).delete()
+    if deleted:
+        Request.objects.filter(pk=request.pk).update(vote_count=F("vote_count") - 1)
+        activity_record(actor=voter, target=request, verb="unvoted")
+    request.refresh_from_db(fields=["vote_count"])
+    return bool(deleted)
+
+
 def request_watch(*, request: Request, user) -> None:
     """Make `user` a watcher (idempotent)."""
-    Watcher.objects.get_or_create(request=request, user=user)
+    _watch(request, user)
+
+
+def request_unwatch(*, request: Request, user) -> None:
+    """Stop watching (idempotent)."""
+    Watcher.objects.filter(request=request, user=user).delete()
+
+
+def comment_can_write(*, request: Request, user, is_internal: bool = False) -> bool:
+    """Team members comment anywhere and may write internal notes; a stakeholder comments on
+    their own requests only, and never internally."""
+    if has_role(user, Role.MEMBER):
+        return True
+    return not is_internal and request.requester_id == getattr(user, "pk", None)
+
+
+@transaction.atomic
+def comment_create(*, request: Request, author, body: str, is_internal: bool = False) -> Comment:
+    """Add a comment (Markdown) and tell the watchers; an internal note reaches only the team
+    members among them."""
+    if not comment_can_write(request=request, user=author, is_internal=is_internal):
+        if is_internal:
+            raise NotAllowed("Internal notes are for team members.")
+        raise NotAllowed("You can comment on your own requests only.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed("Write something first.", field="body")
+    if len(body) > 10_000:
+        raise ValidationFailed("Keep the comment under 10,000 characters.", field="body")
+    comment = Comment.objects.create(
+        request=request, author=author, body=body, is_internal=is_internal
+    )
+    activity_record(
+        actor=author,
+        target=request,
+        verb="noted internally" if is_internal else "commented",
+        summary=body,
+    )
+    watchers = [w.user for w in Watcher.objects.filter(request=request).select_related("user")]
+    if is_internal:
+        watchers = [user for user in watchers if has_role(user, Role.MEMBER)]
+    label = "Internal note" if is_internal else "New comment"
+    notify(
+        recipients=watchers,
+        kind=Notification.Kind.COMMENT,
+        title=f"{label} on “{request.title}” by {author.display_name}",
+        body=body[:500],
+        url=_request_url(request) + f"#comment-{comment.pk}",
+        exclude=author,
+    )
+    return comment
+
+
+@transaction.atomic
+def request_answer(*, request: Request, actor, body: str) -> Request:
+    """The requester answers a needs-info question: the answer becomes a comment and the
+    request goes back to new (the lifecycle decides who may)."""
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    if locked.status != RequestStatus.NEEDS_INFO:
+        raise ValidationFailed("This request is not waiting for information.", field="body")
+    if not (locked.requester_id == actor.pk or has_role(actor, Role.MEMBER)):
+        raise NotAllowed("Only the requester or the team may answer.")
+    comment_create(request=locked, author=actor, body=body)
+    return request_transition(request=locked, to=RequestStatus.NEW, actor=actor, reason="Answered.")
+
+
+@transaction.atomic
+def request_merge(*, duplicate: Request, into: Request, actor) -> Request:
+    """A team member merges a duplicate into the request it repeats: votes (one per person),
+    watchers and comments move over with a link back, the duplicate points to where it went
+    and becomes `duplicate` through the lifecycle."""
+    if not has_role(actor, Role.MEMBER):
+        raise NotAllowed("Merging needs the team member role or higher.")
+    if duplicate.pk == into.pk:
+        raise ValidationFailed("A request cannot be merged into itself.", field="into")
+    # Lock both in id order so two merges in opposite directions cannot deadlock.
+    locked = {
+        r.pk: r
+        for r in Request.objects.select_for_update()
+        .filter(pk__in=[duplicate.pk, into.pk])
+        .order_by("pk")
+    }
+    dup, target = locked[duplicate.pk], locked[into.pk]
+    if target.status == RequestStatus.DUPLICATE:
+        raise ValidationFailed(
+            f"#{target.pk} is itself a duplicate; merge into #{target.merged_into_id} instead.",
+            field="into",
+        )
+    # The move comes first: it refuses anything the lifecycle does not allow before a vote
+    # moves, and tells the duplicate's watchers where it went while they are still its own.
+    request_transition(
+        request=dup,
+        to=RequestStatus.DUPLICATE,
+        actor=actor,
+        reason=f"Merged into #{target.pk} “{target.title}”.",
+        via_merge=True,
+    )
+    existing_voters = set(Vote.objects.filter(request=target).values_list("voter_id", flat=True))
+    moved_vote_count = (
+        Vote.objects.filter(request=dup)
+        .exclude(voter_id__in=existing_voters)
+        .update(request=target)
+    )
+    Vote.objects.filter(request=dup).delete()
+    watching = set(Watcher.objects.filter(request=target).values_list("user_id", flat=True))
+    Watcher.objects.filter(request=dup).exclude(user_id__in=watching).update(request=target)
+    _watch(target, dup.requester)
+    moved_comments = Comment.objects.filter(request=dup).update(request=target, moved_from=dup)
+    Request.objects.filter(pk=target.pk).update(
+        vote_count=Vote.objects.filter(request=target).count()
+    )
+    Request.objects.filter(pk=dup.pk).update(vote_count=0, merged_into=target)
+    activity_record(
+        actor=actor,
+        target=target,
+        verb="merged",
+        changes={"merged_from": dup.pk},
+        summary=f"#{dup.pk} {dup.title}: {moved_vote_count} votes, {moved_comments} comments moved over",
+    )
+    duplicate.refresh_from_db()
+    into.refresh_from_db()
+    return into

@@ -1,0 +1,185 @@
+"""`/api/v1/requests/`: the same rules as the browser, through the same services."""
+
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from prodops.accounts.roles import Role
+from prodops.core.api import BaseViewSet, created
+from prodops.core.errors import ValidationFailed
+
+from . import selectors, services
+from .filters import RequestFilter
+from .models import Request
+from .serializers import (
+    AssignSerializer,
+    CommentSerializer,
+    MergeSerializer,
+    RequestSerializer,
+    SimilarSerializer,
+    StatusChangeSerializer,
+    TransitionSerializer,
+    VoteSerializer,
+)
+
+
+class RequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    BaseViewSet,
+):
+    """Requests. Stakeholders see their own and those open to stakeholders (others are 404);
+    team members see all. Filters are the triage queue's (see intake.filters)."""
+
+    serializer_class = RequestSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RequestFilter
+    action_roles = {"merge": Role.MEMBER, "assign": Role.MEMBER, "*": Role.STAKEHOLDER}
+
+    def get_queryset(self):
+        return selectors.request_list(user=self.request.user)[1]
+
+    def get_object(self) -> Request:
+        try:
+            return selectors.request_get(user=self.request.user, pk=int(self.kwargs["pk"]))
+        except (ValueError, Http404) as error:
+            raise Http404("No such request.") from error
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.request_create(
+            requester=self.request.user, source=Request.Source.API, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        services.request_update(
+            request=serializer.instance, actor=self.request.user, expected_version=version, **data
+        )
+        serializer.instance = self.get_object()
+
+    def _fresh(self, pk: int) -> Response:
+        return Response(
+            RequestSerializer(selectors.request_get(user=self.request.user, pk=pk)).data
+        )
+
+    @extend_schema(responses=StatusChangeSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        obj = self.get_object()
+        return Response(
+            StatusChangeSerializer(selectors.request_history(request_obj=obj), many=True).data
+        )
+
+    @extend_schema(request=TransitionSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the request through the lifecycle; a refused move says why (400/403/409)."""
+        obj = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_transition(
+            request=obj,
+            to=data.validated_data["to"],
+            actor=request.user,
+            reason=data.validated_data["reason"],
+            revisit_on=data.validated_data["revisit_on"],
+            expected_version=data.validated_data["version"],
+        )
+        return self._fresh(obj.pk)
+
+    @extend_schema(request=AssignSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        obj = self.get_object()
+        data = AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignee = None
+        if data.validated_data["assignee"] is not None:
+            assignee = selectors.team_people().filter(pk=data.validated_data["assignee"]).first()
+            if assignee is None:
+                raise ValidationFailed("Choose a team member.", field="assignee")
+        services.request_assign(
+            request=obj,
+            actor=request.user,
+            assignee=assignee,
+            expected_version=data.validated_data["version"],
+        )
+        return self._fresh(obj.pk)
+
+    @extend_schema(request=VoteSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post", "delete"])
+    def vote(self, request, pk=None):
+        """POST: +1 with an optional note; DELETE: take the vote back."""
+        obj = self.get_object()
+        if request.method == "DELETE":
+            services.request_unvote(request=obj, voter=request.user)
+            return self._fresh(obj.pk)
+        data = VoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_vote(request=obj, voter=request.user, note=data.validated_data["note"])
+        return Response(
+            RequestSerializer(selectors.request_get(user=request.user, pk=obj.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post", "delete"])
+    def watch(self, request, pk=None):
+        obj = self.get_object()
+        if request.method == "DELETE":
+            services.request_unwatch(request=obj, user=request.user)
+        else:
+            services.request_watch(request=obj, user=request.user)
+        return self._fresh(obj.pk)
+
+    @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        """Comments, oldest first; internal notes only for team members."""
+        obj = self.get_object()
+        if request.method == "GET":
+            qs = selectors.request_comments(request_obj=obj, user=request.user)
+            return Response(CommentSerializer(qs, many=True).data)
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.comment_create(
+            request=obj,
+            author=request.user,
+            body=data.validated_data["body"],
+            is_internal=data.validated_data["is_internal"],
+        )
+        return created(CommentSerializer(comment).data)
+
+    @extend_schema(request=MergeSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge this request into `into`; returns the request merged into."""
+        obj = self.get_object()
+        data = MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            into = selectors.request_get(user=request.user, pk=data.validated_data["into"])
+        except Http404 as error:
+            raise ValidationFailed(
+                f"There is no request #{data.validated_data['into']}.", field="into"
+            ) from error
+        services.request_merge(duplicate=obj, into=into, actor=request.user)
+        return self._fresh(into.pk)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="The title being typed.")],
+        responses=SimilarSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def similar(self, request):
+        """Up to five visible requests with similar titles, best first."""
+        results = selectors.request_similar(user=request.user, q=request.query_params.get("q", ""))
+        return Response(SimilarSerializer(results, many=True).data)

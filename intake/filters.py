@@ -1,0 +1,87 @@
+"""The one definition of how requests are filtered and sorted: the triage queue and the
+`/api/v1/requests/` list both read it, so a filter means the same thing in both places."""
+
+import datetime as dt
+
+import django_filters
+from django.db.models import F, Q
+from django.utils import timezone
+
+from outcomes.models import Objective
+from prodops.accounts.models import Department
+
+from .models import Request, RequestStatus
+
+AGE_CHOICES = [
+    ("7", "Under a week"),
+    ("30", "Under a month"),
+    ("30+", "Older than a month"),
+    ("90+", "Older than a quarter"),
+]
+
+SORT_CHOICES = [
+    ("-created_at", "Newest first"),
+    ("created_at", "Oldest first"),
+    ("-vote_count", "Most votes"),
+    ("-score", "Highest score"),
+    ("title", "Title A–Z"),
+    ("status", "Status"),
+]
+
+
+class RequestFilter(django_filters.FilterSet):
+    """`status` may repeat; `assignee` takes an id, `me` or `none`; `age` takes a bucket from
+    AGE_CHOICES; `sort` takes one of SORT_CHOICES (ties fall back to newest first)."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Title contains")
+    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices)
+    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
+    category = django_filters.ChoiceFilter(choices=Request.Category.choices)
+    audience = django_filters.ChoiceFilter(choices=Request.Audience.choices, label="For whom")
+    objective = django_filters.ModelChoiceFilter(queryset=Objective.objects.all())
+    assignee = django_filters.CharFilter(method="filter_assignee")
+    requester = django_filters.CharFilter(method="filter_requester")
+    age = django_filters.ChoiceFilter(choices=AGE_CHOICES, method="filter_age")
+    min_votes = django_filters.NumberFilter(field_name="vote_count", lookup_expr="gte")
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", empty_label=None)
+
+    class Meta:
+        model = Request
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.lstrip("#").isdigit():
+            return queryset.filter(Q(pk=int(value.lstrip("#"))) | Q(title__icontains=value))
+        return queryset.filter(title__icontains=value)
+
+    def _person(self, queryset, field: str, value: str):
+        user = getattr(self.request, "user", None)
+        if value == "me" and user is not None and user.is_authenticated:
+            return queryset.filter(**{field: user})
+        if value == "none":
+            return queryset.filter(**{f"{field}__isnull": True})
+        if value.isdigit():
+            return queryset.filter(**{f"{field}_id": int(value)})
+        return queryset.none()
+
+    def filter_assignee(self, queryset, name, value):
+        return self._person(queryset, "assignee", value)
+
+    def filter_requester(self, queryset, name, value):
+        return self._person(queryset, "requester", value)
+
+    def filter_age(self, queryset, name, value):
+        now = timezone.now()
+        days = int(value.rstrip("+"))
+        cutoff = now - dt.timedelta(days=days)
+        if value.endswith("+"):
+            return queryset.filter(created_at__lt=cutoff)
+        return queryset.filter(created_at__gte=cutoff)
+
+    def filter_sort(self, queryset, name, value):
+        if value == "-score":
+            return queryset.order_by(F("score").desc(nulls_last=True), "-created_at", "-id")
+        return queryset.order_by(value, "-created_at", "-id")

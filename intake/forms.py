@@ -1,0 +1,97 @@
+"""Browser input for intake. Forms only parse and name fields; the rules live in services."""
+
+from django import forms
+
+from outcomes.models import Objective
+from prodops.accounts.models import Department
+
+from .models import Request, RequestStatus
+from .selectors import team_people
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class RequestForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-similar-source": ""}),
+        help_text="One line that says what you need.",
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        help_text="Markdown. What problem does it solve, for whom, and how will you know it worked?",
+    )
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
+    audience = forms.ChoiceField(
+        label="For whom", choices=Request.Audience.choices, initial=Request.Audience.INTERNAL
+    )
+    category = forms.ChoiceField(choices=Request.Category.choices, initial=Request.Category.OTHER)
+    desired_date = forms.DateField(required=False, widget=DateInput)
+    objective = forms.ModelChoiceField(
+        queryset=Objective.objects.filter(status=Objective.Status.ACTIVE),
+        required=False,
+        label="Linked objective",
+        help_text="Optional: the business or department objective this helps.",
+    )
+    visible_to_stakeholders = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Visible to other stakeholders",
+        help_text="They can then find it and vote on it instead of filing it again.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="Move to", choices=RequestStatus.choices)
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to decline, deflect or ask for information.",
+    )
+    revisit_on = forms.DateField(
+        required=False, widget=DateInput, label="Revisit on", help_text="Required to park."
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=team_people(), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown."
+    )
+    is_internal = forms.BooleanField(
+        required=False,
+        label="Internal note (team only)",
+        help_text="Never shown to stakeholders.",
+    )
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VoteForm(forms.Form):
+    note = forms.CharField(max_length=500, required=False, label="Why it matters (optional)")
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(
+        label="Merge into request #", min_value=1, help_text="The request this one repeats."
+    )
+
+
+class BulkForm(forms.Form):
+    to = forms.ChoiceField(
+        choices=[("", "— status —"), *RequestStatus.choices], required=False, label="Status"
+    )
+    assignee = forms.CharField(required=False)
+    reason = forms.CharField(required=False)
+    revisit_on = forms.DateField(required=False, widget=DateInput)

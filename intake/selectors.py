@@ -1,0 +1,156 @@
+"""Reads for intake. Visibility lives here: who may see which request and which comments."""
+
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from prodops.accounts.models import User
+from prodops.accounts.roles import Role, has_role
+from prodops.activity.selectors import activity_for
+
+from .filters import RequestFilter
+from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
+
+# Below this word similarity a title is not worth suggesting as a possible duplicate.
+SIMILARITY_THRESHOLD = 0.3
+
+
+def request_visible(*, user) -> QuerySet[Request]:
+    """Team members see every request; a stakeholder sees their own and those open to
+    stakeholders; nobody else sees any."""
+    qs = Request.objects.all()
+    if has_role(user, Role.MEMBER):
+        return qs
+    if not has_role(user, Role.STAKEHOLDER):
+        return qs.none()
+    return qs.filter(Q(requester=user) | Q(visible_to_stakeholders=True))
+
+
+def _with_row_data(qs: QuerySet[Request], *, user) -> QuerySet[Request]:
+    """Everything one row of a list shows, loaded in the same query as the rows."""
+    return qs.select_related("requester", "department", "assignee", "objective").annotate(
+        has_voted=Exists(Vote.objects.filter(request=OuterRef("pk"), voter_id=user.pk))
+    )
+
+
+def request_list(*, user, params=None) -> tuple[RequestFilter, QuerySet[Request]]:
+    """Requests the user may see, filtered and sorted by `params` (see intake.filters)."""
+    qs = _with_row_data(request_visible(user=user), user=user).order_by("-created_at", "-id")
+    filterset = RequestFilter(params or {}, queryset=qs, request=_Req(user))
+    if not filterset.is_valid():
+        return filterset, qs.none()
+    return filterset, filterset.qs
+
+
+def request_status_counts(*, user, params=None) -> dict[str, int]:
+    """How many requests are in each status under the current filters except the status one
+    (so the counts say what picking a status would show)."""
+    data = params.copy() if params is not None else {}
+    if hasattr(data, "setlist"):
+        data.setlist("status", [])
+    else:
+        data.pop("status", None)
+    data.pop("sort", None)
+    filterset = RequestFilter(data, queryset=request_visible(user=user), request=_Req(user))
+    if not filterset.is_valid():
+        return {}
+    rows = filterset.qs.order_by().values("status").annotate(n=Count("id"))
+    counts = {row["status"]: row["n"] for row in rows}
+    return {value: counts.get(value, 0) for value in RequestStatus.values}
+
+
+def request_get(*, user, pk: int) -> Request:
+    """One request with what its page shows, or 404 when the user may not see it."""
+    request_obj = (
+        _with_row_data(request_visible(user=user), user=user)
+        .select_related("merged_into")
+        .annotate(
+            is_watching=Exists(Watcher.objects.filter(request=OuterRef("pk"), user_id=user.pk))
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if request_obj is None:
+        raise Http404("No such request.")
+    return request_obj
+
+
+def request_comments(*, request_obj: Request, user) -> QuerySet[Comment]:
+    """Comments in order; internal notes only for team members."""
+    qs = Comment.objects.filter(request=request_obj).select_related("author", "moved_from")
+    if not has_role(user, Role.MEMBER):
+        qs = qs.filter(is_internal=False)
+    return qs.order_by("created_at", "id")
+
+
+def request_history(*, request_obj: Request) -> QuerySet[StatusChange]:
+    return StatusChange.objects.filter(request=request_obj).select_related("actor")
+
+
+def request_votes(*, request_obj: Request) -> QuerySet[Vote]:
+    return Vote.objects.filter(request=request_obj).select_related("voter")
+
+
+def request_merged_from(*, request_obj: Request, user) -> QuerySet[Request]:
+    return request_visible(user=user).filter(merged_into=request_obj).only("id", "title")
+
+
+def request_activity(*, request_obj: Request):
+    return activity_for(request_obj)
+
+
+def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int = 5):
+    """Up to `limit` visible requests whose titles read like `q` (trigram word similarity,
+    served by the title GIN index), best first; merged duplicates are left out because
+    their votes already live elsewhere."""
+    q = (q or "").strip()
+    if len(q) < 3:
+        return []
+    qs = (
+        request_visible(user=user)
+        .filter(title__trigram_word_similar=q)
+        .exclude(status=RequestStatus.DUPLICATE)
+        .annotate(similarity=TrigramWordSimilarity(q, "title"))
+        .filter(similarity__gte=SIMILARITY_THRESHOLD)
+        .only("id", "title", "status", "vote_count", "visible_to_stakeholders", "requester_id")
+        .order_by("-similarity", "-vote_count", "-id")
+    )
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs[:limit])
+
+
+def mine_list(*, user) -> QuerySet[Request]:
+    """The user's own requests, newest first, with comment counts."""
+    return (
+        Request.objects.filter(requester=user)
+        .select_related("department", "merged_into")
+        .annotate(
+            public_comments=Count("comments", filter=Q(comments__is_internal=False), distinct=True)
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def open_to_stakeholders(*, user) -> QuerySet[Request]:
+    """Other people's requests that stakeholders may see and vote on, most voted first."""
+    return (
+        _with_row_data(Request.objects.filter(visible_to_stakeholders=True), user=user)
+        .exclude(requester=user)
+        .exclude(status=RequestStatus.DUPLICATE)
+        .order_by("-vote_count", "-created_at", "-id")
+    )
+
+
+def team_people() -> QuerySet[User]:
+    """People a request can be assigned to: active members and up."""
+    return User.objects.filter(
+        is_active=True, role__in=[Role.MEMBER, Role.LEAD, Role.ADMIN]
+    ).order_by("first_name", "username")
+
+
+class _Req:
+    """The filterset only needs `request.user` (for `me`); views and the API pass theirs."""
+
+    def __init__(self, user):
+        self.user = user

@@ -1,0 +1,116 @@
+"""API shapes for intake. Every nested value comes from the selector's joins, never a
+per-row query."""
+
+from rest_framework import serializers
+
+from outcomes.models import Objective
+from prodops.accounts.models import Department
+
+from .models import Comment, Request, RequestStatus, StatusChange
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    """A request as the list and detail show it. `version` must come back with an update."""
+
+    requester = PersonSerializer(read_only=True)
+    assignee = PersonSerializer(read_only=True)
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True
+    )
+    objective = serializers.PrimaryKeyRelatedField(
+        queryset=Objective.objects.all(), required=False, allow_null=True
+    )
+    has_voted = serializers.BooleanField(read_only=True, default=False)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "title",
+            "description",
+            "requester",
+            "department",
+            "audience",
+            "category",
+            "desired_date",
+            "objective",
+            "source",
+            "visible_to_stakeholders",
+            "status",
+            "status_reason",
+            "revisit_on",
+            "assignee",
+            "merged_into",
+            "vote_count",
+            "has_voted",
+            "score",
+            "first_triaged_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "source",
+            "status",
+            "status_reason",
+            "revisit_on",
+            "merged_into",
+            "vote_count",
+            "score",
+            "first_triaged_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    actor = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = ["from_status", "to_status", "reason", "actor", "created_at"]
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=RequestStatus.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    revisit_on = serializers.DateField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class VoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(min_value=1)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(allow_null=True)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(read_only=True)
+    is_internal = serializers.BooleanField(required=False, default=False)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "is_internal", "moved_from", "created_at"]
+        read_only_fields = ["moved_from", "created_at"]
+
+
+class SimilarSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    vote_count = serializers.IntegerField()
+    similarity = serializers.FloatField()

@@ -1,0 +1,456 @@
+"""Browser pages for intake. Views parse input, call one service or selector, and render;
+with htmx they render only the partial of the same template."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from outcomes.models import Objective
+from prodops.accounts.models import Department
+from prodops.accounts.roles import Role, has_role
+from prodops.core.errors import DomainError, ValidationFailed
+from prodops.core.permissions import refuse, role_required
+
+from . import lifecycle, selectors, services
+from .filters import AGE_CHOICES, SORT_CHOICES
+from .forms import (
+    AnswerForm,
+    AssignForm,
+    BulkForm,
+    CommentForm,
+    MergeForm,
+    RequestForm,
+    TransitionForm,
+    VoteForm,
+)
+from .models import Request, RequestStatus
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _role_ok(user):
+    return lambda minimum: has_role(user, minimum)
+
+
+def _with_targets(rows, user):
+    """Attach the moves each row offers the viewer (pure Python: no queries per row)."""
+    role_ok = _role_ok(user)
+    for row in rows:
+        row.targets = [
+            (value, RequestStatus(value).label)
+            for value in lifecycle.allowed_targets(
+                row.status, role_ok, is_requester=row.requester_id == user.pk
+            )
+        ]
+    return rows
+
+
+def _fail(request, error: DomainError, back: str):
+    """A refused browser action: 403 pages say why; bad input and edit conflicts come back as
+    a message on the page the person was on (or as a fragment for htmx)."""
+    if request.htmx or error.status_code == 403:
+        return refuse(request, error.message, status=error.status_code)
+    messages.error(request, error.message)
+    return redirect(back)
+
+
+def _form_error(request, form, back: str):
+    first_field, errors = next(iter(form.errors.items()))
+    label = form.fields[first_field].label if first_field in form.fields else None
+    label = label or first_field.replace("_", " ").capitalize()
+    return _fail(request, ValidationFailed(f"{label}: {errors[0]}", field=first_field), back)
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+# --- Triage queue ---------------------------------------------------------------------------
+
+
+def _queue_context(request) -> dict:
+    filterset, qs = selectors.request_list(user=request.user, params=request.GET)
+    page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_targets(page.object_list, request.user)
+    counts = selectors.request_status_counts(user=request.user, params=request.GET)
+    return {
+        "filterset": filterset,
+        "page": page,
+        "status_counts": [(v, label, counts.get(v, 0)) for v, label in RequestStatus.choices],
+        "statuses": RequestStatus.choices,
+        "selected_statuses": request.GET.getlist("status"),
+        "people": list(selectors.team_people()),
+        "choices": {
+            "departments": Department.objects.all(),
+            "categories": Request.Category.choices,
+            "audiences": Request.Audience.choices,
+            "objectives": Objective.objects.all(),
+            "ages": AGE_CHOICES,
+            "sorts": SORT_CHOICES,
+        },
+    }
+
+
+@login_required
+@require_GET
+def queue(request):
+    """The team's triage queue; stakeholders are sent to their own requests instead."""
+    if not has_role(request.user, Role.MEMBER):
+        return redirect("intake:mine")
+    context = _queue_context(request)
+    template = "intake/queue.html#results" if request.htmx else "intake/queue.html"
+    return render(request, template, context)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def bulk(request):
+    """Apply one status and/or assignee to the selected rows, all or nothing."""
+    query = request.GET.urlencode()
+    back = reverse("intake:queue") + (f"?{query}" if query else "")
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    rows = list(selectors.request_visible(user=request.user).filter(pk__in=ids).order_by("pk"))
+    assignee_raw = form.cleaned_data["assignee"]
+    assignee = None
+    if assignee_raw and assignee_raw != "none":
+        assignee = (
+            selectors.team_people()
+            .filter(pk=int(assignee_raw) if assignee_raw.isdigit() else 0)
+            .first()
+        )
+        if assignee is None:
+            return _fail(request, ValidationFailed("Choose a team member.", field="assignee"), back)
+    try:
+        changed = services.requests_bulk_update(
+            requests=rows,
+            actor=request.user,
+            to=form.cleaned_data["to"] or None,
+            assign=bool(assignee_raw),
+            assignee=assignee,
+            reason=form.cleaned_data["reason"],
+            revisit_on=form.cleaned_data["revisit_on"],
+        )
+    except DomainError as error:
+        return _fail(request, error, back)
+    messages.success(request, f"Updated {changed} request{'s' if changed != 1 else ''}.")
+    if request.htmx:
+        return render(request, "intake/queue.html#results", _queue_context(request))
+    return redirect(back)
+
+
+# --- Submitting and editing -----------------------------------------------------------------
+
+
+def _apply_form_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _similar_attrs(form, exclude: int | None = None) -> None:
+    """Ask for similar titles while the title is typed (debounced), without a line of JS."""
+    url = reverse("intake:similar") + (f"?exclude={exclude}" if exclude else "")
+    form.fields["title"].widget.attrs.update(
+        {
+            "hx-get": url,
+            "hx-trigger": "input changed delay:300ms, keyup changed delay:300ms",
+            "hx-target": "#similar-list",
+            "hx-swap": "outerHTML",
+            "hx-sync": "this:replace",
+        }
+    )
+
+
+@login_required
+def create(request):
+    """The request form; the department starts as the requester's own."""
+    form = RequestForm(request.POST or None, initial={"department": request.user.department})
+    _similar_attrs(form)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        try:
+            obj = services.request_create(requester=request.user, **data)
+        except DomainError as error:
+            _apply_form_error(form, error)
+        else:
+            messages.success(
+                request, f"Thanks — request #{obj.pk} is in. You'll hear about every change."
+            )
+            return redirect("intake:detail", pk=obj.pk)
+    return render(
+        request,
+        "intake/request_form.html",
+        {"form": form, "request_obj": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def edit(request, pk: int):
+    obj = selectors.request_get(user=request.user, pk=pk)
+    if not services.request_can_edit(request=obj, user=request.user):
+        return refuse(
+            request, "Only the team, or the requester before triage, may edit this request."
+        )
+    initial = {field: getattr(obj, field) for field in services.EDITABLE_FIELDS}
+    initial["version"] = obj.version
+    form = RequestForm(request.POST or None, initial=initial)
+    _similar_attrs(form, exclude=obj.pk)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            services.request_update(
+                request=obj, actor=request.user, expected_version=version, **data
+            )
+        except DomainError as error:
+            if error.status_code == 403:
+                return refuse(request, error.message)
+            _apply_form_error(form, error)
+        else:
+            messages.success(request, "Request saved.")
+            return redirect("intake:detail", pk=obj.pk)
+    return render(
+        request,
+        "intake/request_form.html",
+        {"form": form, "request_obj": obj},
+        status=(409 if "version" in form.errors else 400) if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def similar(request):
+    """Requests whose titles read like the one being typed (an htmx fragment)."""
+    q = request.GET.get("q") or request.GET.get("title") or ""
+    exclude = request.GET.get("exclude")
+    results = selectors.request_similar(
+        user=request.user, q=q, exclude_id=int(exclude) if exclude and exclude.isdigit() else None
+    )
+    return render(request, "intake/request_form.html#similar", {"similar": results, "q": q})
+
+
+# --- My requests ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request):
+    """The requester's own requests, and the ones open to every stakeholder to vote on."""
+    scope = "open" if request.GET.get("scope") == "open" else "mine"
+    if scope == "open":
+        qs = selectors.open_to_stakeholders(user=request.user)
+    else:
+        qs = selectors.mine_list(user=request.user)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "intake/mine.html", {"page": page, "scope": scope})
+
+
+# --- One request ----------------------------------------------------------------------------
+
+
+def _detail_context(request, obj) -> dict:
+    user = request.user
+    is_member = has_role(user, Role.MEMBER)
+    _with_targets([obj], user)
+    context = {
+        "request_obj": obj,
+        "is_member": is_member,
+        "can_edit": services.request_can_edit(request=obj, user=user),
+        "can_comment": services.comment_can_write(request=obj, user=user),
+        "can_vote": obj.status != RequestStatus.DUPLICATE
+        and (is_member or obj.visible_to_stakeholders),
+        "comments": selectors.request_comments(request_obj=obj, user=user),
+        "history": selectors.request_history(request_obj=obj),
+        "votes": selectors.request_votes(request_obj=obj),
+        "merged_from": selectors.request_merged_from(request_obj=obj, user=user),
+        "comment_form": CommentForm(),
+        "vote_form": VoteForm(),
+    }
+    if obj.status == RequestStatus.NEEDS_INFO and (obj.requester_id == user.pk or is_member):
+        context["answer_form"] = AnswerForm()
+    if is_member:
+        context.update(
+            {
+                "transition_form": TransitionForm(initial={"version": obj.version}),
+                "assign_form": AssignForm(
+                    initial={"assignee": obj.assignee_id, "version": obj.version}
+                ),
+                "merge_form": MergeForm(),
+                "activity": selectors.request_activity(request_obj=obj),
+            }
+        )
+    return context
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    obj = selectors.request_get(user=request.user, pk=pk)
+    return render(request, "intake/detail.html", _detail_context(request, obj))
+
+
+@login_required
+@require_POST
+def transition(request, pk: int):
+    """One lifecycle move, from the detail page or inline from a queue row."""
+    obj = selectors.request_get(user=request.user, pk=pk)
+    back = _back(request, reverse("intake:detail", args=[pk]))
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        services.request_transition(
+            request=obj,
+            to=form.cleaned_data["to"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            revisit_on=form.cleaned_data["revisit_on"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as error:
+        return _fail(request, error, back)
+    return _after_row_change(
+        request, pk, back, f"Moved to {RequestStatus(form.cleaned_data['to']).label.lower()}."
+    )
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def assign(request, pk: int):
+    obj = selectors.request_get(user=request.user, pk=pk)
+    back = _back(request, reverse("intake:detail", args=[pk]))
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        services.request_assign(
+            request=obj,
+            actor=request.user,
+            assignee=form.cleaned_data["assignee"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as error:
+        return _fail(request, error, back)
+    who = form.cleaned_data["assignee"]
+    return _after_row_change(request, pk, back, f"Assigned to {who}." if who else "Unassigned.")
+
+
+def _after_row_change(request, pk: int, back: str, message: str):
+    if request.htmx and request.POST.get("from") == "queue":
+        row = _with_targets([selectors.request_get(user=request.user, pk=pk)], request.user)[0]
+        return render(
+            request,
+            "intake/queue.html#row",
+            {"r": row, "people": list(selectors.team_people()), "flash": message},
+        )
+    messages.success(request, message)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def vote(request, pk: int):
+    """+1 (with an optional note), or take it back with `unvote`."""
+    obj = selectors.request_get(user=request.user, pk=pk)
+    back = reverse("intake:detail", args=[pk])
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        if request.POST.get("unvote"):
+            services.request_unvote(request=obj, voter=request.user)
+        else:
+            services.request_vote(request=obj, voter=request.user, note=form.cleaned_data["note"])
+    except DomainError as error:
+        return _fail(request, error, back)
+    if request.htmx:
+        obj = selectors.request_get(user=request.user, pk=pk)
+        return render(request, "intake/detail.html#votes", _detail_context(request, obj))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def watch(request, pk: int):
+    obj = selectors.request_get(user=request.user, pk=pk)
+    if request.POST.get("stop"):
+        services.request_unwatch(request=obj, user=request.user)
+        messages.success(request, "You no longer watch this request.")
+    else:
+        services.request_watch(request=obj, user=request.user)
+        messages.success(request, "You now watch this request.")
+    return redirect("intake:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def comment(request, pk: int):
+    obj = selectors.request_get(user=request.user, pk=pk)
+    back = reverse("intake:detail", args=[pk]) + "#comments"
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        created = services.comment_create(
+            request=obj,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            is_internal=form.cleaned_data["is_internal"],
+        )
+    except DomainError as error:
+        return _fail(request, error, back)
+    if request.htmx:
+        return render(request, "intake/detail.html#comments", _detail_context(request, obj))
+    return redirect(reverse("intake:detail", args=[pk]) + f"#comment-{created.pk}")
+
+
+@login_required
+@require_POST
+def answer(request, pk: int):
+    """The requester answers a needs-info question; the request goes back to new."""
+    obj = selectors.request_get(user=request.user, pk=pk)
+    back = reverse("intake:detail", args=[pk])
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        services.request_answer(request=obj, actor=request.user, body=form.cleaned_data["body"])
+    except DomainError as error:
+        return _fail(request, error, back)
+    messages.success(request, "Thanks — your answer is with the team.")
+    return redirect(back)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def merge(request, pk: int):
+    obj = selectors.request_get(user=request.user, pk=pk)
+    back = reverse("intake:detail", args=[pk])
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        into = selectors.request_get(user=request.user, pk=form.cleaned_data["into"])
+    except Http404:
+        return _fail(
+            request,
+            ValidationFailed(f"There is no request #{form.cleaned_data['into']}.", field="into"),
+            back,
+        )
+    try:
+        services.request_merge(duplicate=obj, into=into, actor=request.user)
+    except DomainError as error:
+        return _fail(request, error, back)
+    messages.success(request, f"Merged into #{into.pk}; votes, watchers and comments moved over.")
+    return redirect("intake:detail", pk=into.pk)
