@@ -180,6 +180,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set, so clients see "RequestStatus" rather than a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "intake.models.RequestStatus",
+        "ObjectiveStatusEnum": "outcomes.models.Objective.Status",
+    },
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
