@@ -221,7 +221,10 @@ def assess(request, pk: int):
             messages.success(request, "Assessment saved." if created else "Assessment updated.")
             own_page = reverse("intake:assess", args=[req.pk])
             return redirect(_safe_next(request, request.POST.get("next"), own_page))
-    context.update({"form": form, "req": req})
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    context.update(
+        {"form": form, "req": req, "next": _safe_next(request, next_url, "") if next_url else ""}
+    )
     return render(request, "intake/assess.html", context, status=400 if form.errors else 200)
 
 
