@@ -228,7 +228,7 @@ def test_refresh_without_assessments_clears_the_score(make_scored):
 
 def test_objective_loads(make_scored):
     busy = ObjectiveFactory(title="Busy", status=Objective.Status.ACTIVE)
-    idle = ObjectiveFactory(title="Idle", status=Objective.Status.ACTIVE)
+    ObjectiveFactory(title="Idle", status=Objective.Status.ACTIVE)
     for n in range(4):
         make_scored(
             f"busy {n}", [{"impact": 4, "feasibility": 3, "effort_days": 10}], objective=busy
