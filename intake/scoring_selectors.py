@@ -59,8 +59,10 @@ def backlog_list(
         qs = qs.filter(audience=audience)
     if category:
         qs = qs.filter(category=category)
-    return qs.select_related("score_record", "department", "objective").order_by(
-        F("score").desc(nulls_last=True), "-vote_count", "created_at", "id"
+    return (
+        qs.select_related("score_record", "department", "objective")
+        .defer("description", "objective__description")
+        .order_by(F("score").desc(nulls_last=True), "-vote_count", "created_at", "id")
     )
 
 

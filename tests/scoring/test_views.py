@@ -238,3 +238,15 @@ def test_backlog_only_lists_scored_and_accepted(clients, bulk_scored):
     Request.objects.filter(pk=rows[0].pk).update(status=RequestStatus.PLANNED)
     html = clients["member"].get("/requests/backlog/").content.decode()
     assert rows[0].title not in html and rows[1].title in html
+
+
+def test_objective_view_query_count_does_not_grow(clients, bulk_scored):
+    objectives = [ObjectiveFactory() for _ in range(3)]
+    counter = iter(range(10_000))
+
+    def add(n):
+        bulk_scored(n, objective=objectives[next(counter) % 3])
+
+    assert_queries_do_not_grow(
+        lambda: clients["lead"].get("/requests/backlog/objectives/"), add, before=5, after=60
+    )
