@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import scoring_admin  # noqa: F401 - registers the read-only scoring admin
 from .models import Comment, Request, StatusChange, Vote, Watcher
 
 

@@ -119,3 +119,37 @@ class ScoringModel(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class RequestScore(models.Model):
+    """The mean and spread of a request's assessments, kept by the scoring service.
+
+    Holding the aggregates in a table lets the score of every request be recomputed — and the
+    backlog re-ranked — with one SQL statement when the lead changes the scoring model."""
+
+    request = models.OneToOneField(
+        "intake.Request", primary_key=True, on_delete=models.CASCADE, related_name="score_record"
+    )
+    assessment_count = models.PositiveIntegerField(default=0)
+    mean_impact = models.DecimalField(max_digits=7, decimal_places=4)
+    mean_feasibility = models.DecimalField(max_digits=7, decimal_places=4)
+    mean_effort = models.DecimalField("mean effort (person-days)", max_digits=10, decimal_places=4)
+    mean_confidence = models.DecimalField(max_digits=7, decimal_places=4)
+    mean_reach = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    impact_min = models.PositiveSmallIntegerField()
+    impact_max = models.PositiveSmallIntegerField()
+    feasibility_min = models.PositiveSmallIntegerField()
+    feasibility_max = models.PositiveSmallIntegerField()
+    effort_min = models.DecimalField(max_digits=6, decimal_places=1)
+    effort_max = models.DecimalField(max_digits=6, decimal_places=1)
+    confidence_min = models.PositiveSmallIntegerField()
+    confidence_max = models.PositiveSmallIntegerField()
+    reach_min = models.PositiveIntegerField(null=True, blank=True)
+    reach_max = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "request score"
+
+    def __str__(self) -> str:
+        return f"Score inputs of #{self.request_id}"

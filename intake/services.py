@@ -133,6 +133,11 @@ def request_update(*, request: Request, actor, expected_version: int | None, **f
         locked.version += 1
         locked.save()
         activity_record(actor=actor, target=locked, verb="updated", changes=changes)
+        if "objective" in changes:
+            # The alignment factor depends on the objective link, so the score moves with it.
+            from .scoring_services import request_score_refresh
+
+            request_score_refresh(request_id=locked.pk)
     return locked
 
 

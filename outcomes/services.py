@@ -89,4 +89,9 @@ def objective_update(
         locked.version += 1
         locked.save()
         activity_record(actor=actor, target=locked, verb="updated", changes=changes)
+        if "status" in changes:
+            # Only active objectives earn full alignment, so every score may move.
+            from intake.scoring_services import scores_recompute_all
+
+            scores_recompute_all()
     return locked
