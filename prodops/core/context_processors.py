@@ -1,26 +1,35 @@
 from django.urls import reverse
 
+from prodops.accounts.roles import Role, has_role
+
+# (label, URL name, lowest role that sees the entry)
 NAV_ITEMS = [
-    ("Requests", "intake:queue"),
-    ("Backlog", "intake:backlog"),
-    ("Roadmap", "roadmap:index"),
-    ("Outcomes", "outcomes:objectives"),
-    ("Docs", "docs_hub:index"),
-    ("Reviews", "reviews:index"),
+    ("Requests", "intake:queue", Role.STAKEHOLDER),
+    ("Backlog", "intake:backlog", Role.MEMBER),
+    ("Roadmap", "roadmap:index", Role.STAKEHOLDER),
+    ("Outcomes", "outcomes:objectives", Role.STAKEHOLDER),
+    ("Docs", "docs_hub:index", Role.STAKEHOLDER),
+    ("Reviews", "reviews:index", Role.MEMBER),
 ]
 
 
 def navigation(request):
     """Main navigation, with the current section marked."""
     items = []
-    for label, name in NAV_ITEMS:
+    user = getattr(request, "user", None)
+    for label, name, minimum in NAV_ITEMS:
+        if not has_role(user, minimum):
+            continue
         try:
             url = reverse(name)
-        except Exception:
+        except Exception:  # a section whose URLs are not wired is left out, not a crash
             continue
-        items.append({"label": label, "url": url, "current": request.path.startswith(url)})
+        items.append({"label": label, "url": url, "current": False})
+    # The longest matching prefix is the current section (/requests/backlog/ is Backlog).
+    matching = [item for item in items if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
     unread = 0
-    user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         from prodops.notifications.selectors import unread_count
 

@@ -33,3 +33,12 @@ def test_healthz_names_database_when_it_is_down(client):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["database"]
+
+
+@pytest.mark.django_db
+def test_navigation_follows_role_and_marks_one_section(clients):
+    stakeholder_page = clients["stakeholder"].get("/requests/new/").content.decode()
+    assert ">Backlog<" not in stakeholder_page
+    member_page = clients["member"].get("/requests/backlog/").content.decode()
+    assert member_page.count('aria-current="page"') == 1
+    assert 'aria-current="page">Backlog<' in member_page
