@@ -10,7 +10,8 @@ BURN_THRESHOLDS = (80, 100)
 ONE_DECIMAL = Decimal("0.1")
 
 
-def _days(value) -> Decimal:
+def round_days(value) -> Decimal:
+    """Person-days are kept to one decimal."""
     return Decimal(value or 0).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
@@ -36,7 +37,7 @@ def buffer_refusal(percent) -> str | None:
 def plannable_days(*, capacity_days, buffer_percent) -> Decimal:
     """Plannable = capacity × (1 − buffer)."""
     factor = Decimal(1) - Decimal(buffer_percent) / Decimal(100)
-    return _days(Decimal(capacity_days) * factor)
+    return round_days(Decimal(capacity_days) * factor)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def commitment_check(
     """Planned estimates may not exceed plannable: a change that makes planned > plannable is
     refused with the numbers, unless a lead overrides it with a reason (which is recorded and
     shown as over-commit). The buffer is never planned into silently."""
-    planned, plannable = _days(planned_days), _days(plannable_days)
+    planned, plannable = round_days(planned_days), round_days(plannable_days)
     if planned <= plannable:
         return CommitmentDecision(allowed=True, overcommitted=False)
     over = planned - plannable
@@ -84,7 +85,7 @@ def buffer_burn_percent(*, unplanned_days, buffer_days) -> Decimal:
     unplanned, buffer = Decimal(unplanned_days or 0), Decimal(buffer_days or 0)
     if buffer <= 0:
         return Decimal(100) if unplanned > 0 else Decimal(0)
-    return _days(unplanned * 100 / buffer)
+    return round_days(unplanned * 100 / buffer)
 
 
 def burn_thresholds_reached(burn_percent) -> list[int]:

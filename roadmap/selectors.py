@@ -159,14 +159,15 @@ def roadmap_figures(roadmap: Roadmap) -> Figures:
         unplanned = UnplannedEntry.objects.filter(roadmap=roadmap).aggregate(
             t=Coalesce(Sum("days"), Value(Decimal(0)), output_field=_DAYS)
         )["t"]
+    d = rules.round_days
     return Figures(
-        capacity_days=capacity,
+        capacity_days=d(capacity),
         buffer_percent=buffer_percent,
-        buffer_days=buffer_days,
+        buffer_days=d(buffer_days),
         plannable_days=plannable,
-        planned_days=Decimal(planned),
-        free_days=plannable - Decimal(planned),
-        unplanned_days=Decimal(unplanned),
+        planned_days=d(planned),
+        free_days=d(plannable - Decimal(planned)),
+        unplanned_days=d(unplanned),
         buffer_burn_percent=rules.buffer_burn_percent(
             unplanned_days=unplanned, buffer_days=buffer_days
         ),
@@ -296,4 +297,4 @@ def default_estimate_days(request_ids) -> Decimal | None:
     means = list(means)
     if not means:
         return None
-    return rules._days(sum((Decimal(m) for m in means), Decimal(0)))
+    return rules.round_days(sum((Decimal(m) for m in means), Decimal(0)))
