@@ -186,7 +186,12 @@ class SnapshotViewSet(
     """Snapshots: members read, leads take them; `diff/` lists per item what changed since."""
 
     serializer_class = SnapshotSerializer
-    action_roles = {"list": Role.MEMBER, "retrieve": Role.MEMBER, "diff": Role.MEMBER, "*": Role.LEAD}
+    action_roles = {
+        "list": Role.MEMBER,
+        "retrieve": Role.MEMBER,
+        "diff": Role.MEMBER,
+        "*": Role.LEAD,
+    }
 
     def get_queryset(self):
         return selectors.snapshot_list(roadmap=self.get_roadmap())
@@ -241,5 +246,3 @@ class SharedRoadmapViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
 
     def get_queryset(self):
         return selectors.stakeholder_roadmaps()
-
-

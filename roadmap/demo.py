@@ -20,7 +20,13 @@ from .models import Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 # title, department, effort, stakeholder-facing title (blank = stays internal), lane
 DEMO_REQUESTS = {
     "marketing-ops": [
-        ("Lifecycle emails for trial users", "Marketing", 12, "Onboarding emails for new trials", "now"),
+        (
+            "Lifecycle emails for trial users",
+            "Marketing",
+            12,
+            "Onboarding emails for new trials",
+            "now",
+        ),
         ("Lead routing rules for mid-market", "Sales", 8, "Faster lead hand-off to sales", "now"),
         ("Campaign attribution dashboard", "Marketing", 15, "", "next"),
         ("Webinar follow-up automation", "Marketing", 6, "", "later"),
@@ -78,8 +84,13 @@ def seed(stdout) -> None:
             # Plan the first three; the fourth stays accepted for someone to plan in the demo.
             for title, department, effort, public, lane in DEMO_REQUESTS[team.slug][:3]:
                 request = _accepted_request(
-                    title, department, effort,
-                    requester=requester, member=member, lead=lead, objective=objective,
+                    title,
+                    department,
+                    effort,
+                    requester=requester,
+                    member=member,
+                    lead=lead,
+                    objective=objective,
                 )
                 services.roadmap_item_create(
                     roadmap=roadmap,
@@ -94,8 +105,13 @@ def seed(stdout) -> None:
                 )
             title, department, effort, _, _ = DEMO_REQUESTS[team.slug][3]
             _accepted_request(
-                title, department, effort,
-                requester=requester, member=member, lead=lead, objective=objective,
+                title,
+                department,
+                effort,
+                requester=requester,
+                member=member,
+                lead=lead,
+                objective=objective,
             )
         if not UnplannedEntry.objects.filter(roadmap=roadmap).exists():
             for offset, days, what, who in (

@@ -10,14 +10,19 @@ class RoadmapCreateForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"))
     period = forms.CharField(max_length=7, help_text="A quarter like 2027-Q1.")
     buffer_percent = forms.DecimalField(
-        label="Buffer (%)", initial=25, max_digits=4, decimal_places=1,
+        label="Buffer (%)",
+        initial=25,
+        max_digits=4,
+        decimal_places=1,
         help_text="20–30 % of capacity kept free for unplanned work.",
     )
 
 
 class RoadmapSettingsForm(forms.Form):
     buffer_percent = forms.DecimalField(
-        label="Buffer (%)", max_digits=4, decimal_places=1,
+        label="Buffer (%)",
+        max_digits=4,
+        decimal_places=1,
         help_text="20–30 % of capacity kept free for unplanned work.",
     )
     notes = forms.CharField(
@@ -63,9 +68,7 @@ def _month_choices(months):
 
 class _ItemFields(forms.Form):
     title = forms.CharField(max_length=200, required=False, help_text="The team's own name.")
-    public_title = forms.CharField(
-        label="Stakeholder-facing title", max_length=200, required=False
-    )
+    public_title = forms.CharField(label="Stakeholder-facing title", max_length=200, required=False)
     public_summary = forms.CharField(
         label="Stakeholder-facing summary", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -194,7 +194,10 @@ class UnplannedEntry(models.Model):
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="unplanned")
     day = models.DateField()
     days = models.DecimalField(
-        "person-days", max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.1"))]
+        "person-days",
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
     )
     what = models.CharField(max_length=300)
     requested_by = models.CharField("who asked", max_length=200)

@@ -182,7 +182,9 @@ def _validate_item(item: RoadmapItem, roadmap: Roadmap) -> None:
             field="objective",
         )
     if item.estimate_days is None or item.estimate_days <= 0:
-        raise ValidationFailed("The estimate must be more than 0 person-days.", field="estimate_days")
+        raise ValidationFailed(
+            "The estimate must be more than 0 person-days.", field="estimate_days"
+        )
     if item.estimate_days >= Decimal("100000"):
         raise ValidationFailed("The estimate is too large.", field="estimate_days")
     if item.lane not in Lane.values:
@@ -195,8 +197,9 @@ def _validate_item(item: RoadmapItem, roadmap: Roadmap) -> None:
         raise ValidationFailed(
             "A shared item needs a stakeholder-facing title.", field="public_title"
         )
-    item.start_month, item.end_month = _first_of_month(item.start_month), _first_of_month(
-        item.end_month
+    item.start_month, item.end_month = (
+        _first_of_month(item.start_month),
+        _first_of_month(item.end_month),
     )
     if (item.start_month is None) != (item.end_month is None):
         field = "end_month" if item.end_month is None else "start_month"
@@ -209,9 +212,7 @@ def _validate_item(item: RoadmapItem, roadmap: Roadmap) -> None:
         )
         for field in ("start_month", "end_month"):
             if getattr(item, field) not in months:
-                raise ValidationFailed(
-                    f"Pick a month inside {roadmap.period}.", field=field
-                )
+                raise ValidationFailed(f"Pick a month inside {roadmap.period}.", field=field)
         if item.start_month > item.end_month:
             raise ValidationFailed("The last month comes before the first.", field="end_month")
 
@@ -690,9 +691,7 @@ def roadmap_complete_review(*, roadmap: Roadmap, actor, notes: str = "", today=N
 
 
 @transaction.atomic
-def share_link_create(
-    *, roadmap: Roadmap, actor, label: str = "", expires_at=None
-) -> ShareLink:
+def share_link_create(*, roadmap: Roadmap, actor, label: str = "", expires_at=None) -> ShareLink:
     """A lead creates a link with a random, unguessable token showing the shared roadmap."""
     _require_lead(actor, "create share links")
     if expires_at is not None and expires_at <= timezone.now():

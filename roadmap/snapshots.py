@@ -2,7 +2,16 @@
 
 from decimal import Decimal
 
-TRACKED = ("title", "public_title", "lane", "start_month", "end_month", "estimate_days", "status", "visibility")
+TRACKED = (
+    "title",
+    "public_title",
+    "lane",
+    "start_month",
+    "end_month",
+    "estimate_days",
+    "status",
+    "visibility",
+)
 
 
 def item_state(item) -> dict:
@@ -85,5 +94,7 @@ def stakeholder_lines(before: dict, after: dict) -> list[str]:
             elif (a["start_month"], a["end_month"]) != (b["start_month"], b["end_month"]):
                 lines.append(f"Rescheduled: {title}")
             if a["status"] != b["status"]:
-                lines.append(f"{title}: {a['status'].replace('_', ' ')} → {b['status'].replace('_', ' ')}")
+                lines.append(
+                    f"{title}: {a['status'].replace('_', ' ')} → {b['status'].replace('_', ' ')}"
+                )
     return lines

@@ -123,7 +123,9 @@ def roadmap_create(request):
             messages.success(request, f"Roadmap {roadmap} created.")
             return redirect(roadmap.get_absolute_url())
     return render(
-        request, "roadmap/form.html", {"form": form, "title": "New roadmap"},
+        request,
+        "roadmap/form.html",
+        {"form": form, "title": "New roadmap"},
         status=400 if form.errors else 200,
     )
 
@@ -134,7 +136,11 @@ def roadmap_board(request, pk: int):
     items = _items(request, roadmap)
     lanes = [(value, label, [i for i in items if i.lane == value]) for value, label in LANES]
     context = _context(
-        request, roadmap, lanes=lanes, view="board", lane_choices=LANES,
+        request,
+        roadmap,
+        lanes=lanes,
+        view="board",
+        lane_choices=LANES,
         overcommits=list(selectors.overcommit_list(roadmap=roadmap)[:5]),
     )
     template = "roadmap/board.html#board" if request.htmx else "roadmap/board.html"
@@ -176,17 +182,40 @@ def roadmap_export(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(
-        ["id", "title", "stakeholder title", "objective", "owner", "lane", "first month",
-         "last month", "status", "visibility", "estimate (person-days)", "requests", "departments"]
+        [
+            "id",
+            "title",
+            "stakeholder title",
+            "objective",
+            "owner",
+            "lane",
+            "first month",
+            "last month",
+            "status",
+            "visibility",
+            "estimate (person-days)",
+            "requests",
+            "departments",
+        ]
     )
     for item in _items(request, roadmap):
         requests = list(item.requests.all())
         writer.writerow(
-            [item.pk, item.title, item.public_title, item.objective.title,
-             item.owner.display_name if item.owner else "", item.lane,
-             item.start_month or "", item.end_month or "", item.status, item.visibility,
-             item.estimate_days, "; ".join(f"#{r.pk} {r.title}" for r in requests),
-             "; ".join(sorted({r.department.name for r in requests if r.department}))]
+            [
+                item.pk,
+                item.title,
+                item.public_title,
+                item.objective.title,
+                item.owner.display_name if item.owner else "",
+                item.lane,
+                item.start_month or "",
+                item.end_month or "",
+                item.status,
+                item.visibility,
+                item.estimate_days,
+                "; ".join(f"#{r.pk} {r.title}" for r in requests),
+                "; ".join(sorted({r.department.name for r in requests if r.department})),
+            ]
         )
     return response
 
@@ -196,23 +225,38 @@ def roadmap_settings(request, pk: int):
     roadmap = _roadmap_or_404(pk)
     rows = selectors.capacity_rows(roadmap)
     cadence = review_selectors.cadence_for(target=roadmap, kind=Cadence.Kind.ROADMAP)
-    initial = {"buffer_percent": roadmap.buffer_percent, "notes": roadmap.notes, "version": roadmap.version}
+    initial = {
+        "buffer_percent": roadmap.buffer_percent,
+        "notes": roadmap.notes,
+        "version": roadmap.version,
+    }
     form = RoadmapSettingsForm(
         request.POST if request.POST.get("form") == "settings" else None,
-        initial=initial, capacity_rows=rows,
+        initial=initial,
+        capacity_rows=rows,
     )
     cadence_form = CadenceForm(
         request.POST if request.POST.get("form") == "cadence" else None,
-        initial={"interval_days": cadence.interval_days, "owner": cadence.owner,
-                 "next_due_on": cadence.next_due_on, "version": cadence.version} if cadence else None,
+        initial={
+            "interval_days": cadence.interval_days,
+            "owner": cadence.owner,
+            "next_due_on": cadence.next_due_on,
+            "version": cadence.version,
+        }
+        if cadence
+        else None,
     )
     if request.method == "POST" and form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             services.roadmap_update(
-                roadmap=roadmap, actor=request.user, expected_version=data["version"],
-                buffer_percent=data["buffer_percent"], notes=data["notes"],
-                capacity_overrides=form.overrides(), override_reason=data["override_reason"],
+                roadmap=roadmap,
+                actor=request.user,
+                expected_version=data["version"],
+                buffer_percent=data["buffer_percent"],
+                notes=data["notes"],
+                capacity_overrides=form.overrides(),
+                override_reason=data["override_reason"],
             )
         except DomainError as error:
             _add_error(form, error)
@@ -229,10 +273,15 @@ def roadmap_settings(request, pk: int):
         else:
             messages.success(request, "Review cadence saved.")
             return redirect("roadmap:settings", pk=roadmap.pk)
-    bound_errors = (form.is_bound and form.errors) or (cadence_form.is_bound and cadence_form.errors)
+    bound_errors = (form.is_bound and form.errors) or (
+        cadence_form.is_bound and cadence_form.errors
+    )
     return render(
-        request, "roadmap/settings.html",
-        _context(request, roadmap, form=form, cadence_form=cadence_form, cadence=cadence, rows=rows),
+        request,
+        "roadmap/settings.html",
+        _context(
+            request, roadmap, form=form, cadence_form=cadence_form, cadence=cadence, rows=rows
+        ),
         status=400 if bound_errors else 200,
     )
 
@@ -241,19 +290,26 @@ def roadmap_settings(request, pk: int):
 def item_create(request, pk: int):
     roadmap = _roadmap_or_404(pk)
     form = ItemCreateForm(
-        request.POST or None, roadmap=roadmap, months=_months(roadmap),
-        plannable_requests=selectors.plannable_requests(), initial={"lane": Lane.NEXT},
+        request.POST or None,
+        roadmap=roadmap,
+        months=_months(roadmap),
+        plannable_requests=selectors.plannable_requests(),
+        initial={"lane": Lane.NEXT},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.roadmap_item_create(roadmap=roadmap, actor=request.user, **form.item_data())
+            item = services.roadmap_item_create(
+                roadmap=roadmap, actor=request.user, **form.item_data()
+            )
         except DomainError as error:
             _add_error(form, error)
         else:
             messages.success(request, f"“{item.title}” planned ({item.estimate_days} person-days).")
             return redirect(roadmap.get_absolute_url())
     return render(
-        request, "roadmap/item_form.html", _context(request, roadmap, form=form, item=None),
+        request,
+        "roadmap/item_form.html",
+        _context(request, roadmap, form=form, item=None),
         status=400 if form.errors else 200,
     )
 
@@ -270,20 +326,28 @@ def item_edit(request, pk: int, item_pk: int):
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
     if not services.can_edit_items(actor=request.user, roadmap=roadmap):
-        return refuse(request, f"Only members of {roadmap.team} and leads may edit its roadmap items.")
+        return refuse(
+            request, f"Only members of {roadmap.team} and leads may edit its roadmap items."
+        )
     initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
     initial.update(
         start_month=item.start_month.isoformat() if item.start_month else "",
         end_month=item.end_month.isoformat() if item.end_month else "",
         version=item.version,
     )
-    form = ItemEditForm(request.POST or None, roadmap=roadmap, months=_months(roadmap), initial=initial)
+    form = ItemEditForm(
+        request.POST or None, roadmap=roadmap, months=_months(roadmap), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.item_data()
         version, reason = data.pop("version"), data.pop("override_reason")
         try:
             services.roadmap_item_update(
-                item=item, actor=request.user, expected_version=version, override_reason=reason, **data
+                item=item,
+                actor=request.user,
+                expected_version=version,
+                override_reason=reason,
+                **data,
             )
         except DomainError as error:
             _add_error(form, error)
@@ -291,7 +355,9 @@ def item_edit(request, pk: int, item_pk: int):
             messages.success(request, f"“{item.title}” saved.")
             return redirect(roadmap.get_absolute_url())
     return render(
-        request, "roadmap/item_form.html", _context(request, roadmap, form=form, item=item),
+        request,
+        "roadmap/item_form.html",
+        _context(request, roadmap, form=form, item=item),
         status=400 if form.errors else 200,
     )
 
@@ -304,7 +370,9 @@ def item_move(request, pk: int, item_pk: int):
     item = _item_or_404(roadmap, item_pk)
     try:
         services.roadmap_item_move(
-            item=item, actor=request.user, lane=request.POST.get("lane", ""),
+            item=item,
+            actor=request.user,
+            lane=request.POST.get("lane", ""),
             expected_version=_int(request.POST.get("version")),
         )
     except DomainError as error:
@@ -324,7 +392,9 @@ def item_remove(request, pk: int, item_pk: int):
         services.roadmap_item_remove(item=item, actor=request.user)
     except DomainError as error:
         return refuse(request, error.message, status=error.status_code)
-    messages.success(request, f"“{item.title}” taken off the roadmap; its requests are accepted again.")
+    messages.success(
+        request, f"“{item.title}” taken off the roadmap; its requests are accepted again."
+    )
     return redirect(roadmap.get_absolute_url())
 
 
@@ -334,17 +404,24 @@ def unplanned(request, pk: int):
     form = UnplannedForm(request.POST or None, initial={"day": timezone.localdate()})
     if request.method == "POST":
         if not services.can_edit_items(actor=request.user, roadmap=roadmap):
-            return refuse(request, f"Only members of {roadmap.team} and leads may log unplanned work here.")
+            return refuse(
+                request, f"Only members of {roadmap.team} and leads may log unplanned work here."
+            )
         if form.is_valid():
             try:
-                entry = services.unplanned_log(roadmap=roadmap, actor=request.user, **form.cleaned_data)
+                entry = services.unplanned_log(
+                    roadmap=roadmap, actor=request.user, **form.cleaned_data
+                )
             except DomainError as error:
                 _add_error(form, error)
             else:
                 messages.success(request, f"Logged {entry.days} person-days of unplanned work.")
                 return redirect("roadmap:unplanned", pk=roadmap.pk)
     context = _context(
-        request, _roadmap_or_404(pk), form=form, entries=list(selectors.unplanned_list(roadmap=roadmap))
+        request,
+        _roadmap_or_404(pk),
+        form=form,
+        entries=list(selectors.unplanned_list(roadmap=roadmap)),
     )
     return render(request, "roadmap/unplanned.html", context, status=400 if form.errors else 200)
 
@@ -370,10 +447,14 @@ def snapshot_list(request, pk: int):
         if not has_role(request.user, Role.LEAD):
             return refuse(request, "Only a lead may take snapshots.")
         if form.is_valid():
-            services.snapshot_take(roadmap=roadmap, actor=request.user, note=form.cleaned_data["note"])
+            services.snapshot_take(
+                roadmap=roadmap, actor=request.user, note=form.cleaned_data["note"]
+            )
             messages.success(request, "Snapshot taken.")
             return redirect("roadmap:snapshots", pk=pk)
-    context = _context(request, roadmap, form=form, snapshots=list(selectors.snapshot_list(roadmap=roadmap)))
+    context = _context(
+        request, roadmap, form=form, snapshots=list(selectors.snapshot_list(roadmap=roadmap))
+    )
     return render(request, "roadmap/snapshots.html", context)
 
 
@@ -385,7 +466,9 @@ def snapshot_diff(request, pk: int, snapshot_pk: int):
     current = snapshots.roadmap_state(selectors.item_list(roadmap=roadmap))
     changes = snapshots.diff(snapshot.data, current)
     return render(
-        request, "roadmap/snapshot_diff.html", _context(request, roadmap, snapshot=snapshot, changes=changes)
+        request,
+        "roadmap/snapshot_diff.html",
+        _context(request, roadmap, snapshot=snapshot, changes=changes),
     )
 
 
@@ -406,13 +489,17 @@ def review_complete(request, pk: int):
             _add_error(form, error)
         else:
             messages.success(
-                request, f"Review completed; the next one is due {review.cadence.next_due_on:%d %b %Y}."
+                request,
+                f"Review completed; the next one is due {review.cadence.next_due_on:%d %b %Y}.",
             )
             return redirect(roadmap.get_absolute_url())
     state = cadence_state(cadence=cadence, today=timezone.localdate()) if cadence else None
     return render(
-        request, "roadmap/review.html",
-        _context(request, roadmap, form=form, cadence=cadence, state=state, changes=changes, last=last),
+        request,
+        "roadmap/review.html",
+        _context(
+            request, roadmap, form=form, cadence=cadence, state=state, changes=changes, last=last
+        ),
     )
 
 
@@ -423,11 +510,16 @@ def share_links(request, pk: int):
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
         expires_at = (
-            timezone.make_aware(dt.datetime.combine(expires_on, dt.time.max)) if expires_on else None
+            timezone.make_aware(dt.datetime.combine(expires_on, dt.time.max))
+            if expires_on
+            else None
         )
         try:
             link = services.share_link_create(
-                roadmap=roadmap, actor=request.user, label=form.cleaned_data["label"], expires_at=expires_at
+                roadmap=roadmap,
+                actor=request.user,
+                label=form.cleaned_data["label"],
+                expires_at=expires_at,
             )
         except DomainError as error:
             _add_error(form, error)
@@ -436,7 +528,8 @@ def share_links(request, pk: int):
             return redirect(f"{reverse('roadmap:share_links', args=[pk])}#link-{link.pk}")
     links = list(selectors.share_link_list(roadmap=roadmap))
     return render(
-        request, "roadmap/share_links.html",
+        request,
+        "roadmap/share_links.html",
         _context(request, roadmap, form=form, links=links, now=timezone.now()),
         status=400 if form.errors else 200,
     )
@@ -459,7 +552,9 @@ def stakeholder_roadmap(request):
     """The shared roadmap for signed-in stakeholders: shared items, stakeholder-facing text."""
     roadmaps = [
         r
-        for r in selectors.stakeholder_roadmaps(team=_int(request.GET.get("team")), user=request.user)
+        for r in selectors.stakeholder_roadmaps(
+            team=_int(request.GET.get("team")), user=request.user
+        )
         if r.shared
     ]
     context = {
@@ -480,7 +575,8 @@ def roadmap_watch(request, pk: int):
     services.roadmap_watch(roadmap=roadmap, user=request.user, watch=watch)
     messages.success(
         request,
-        f"You will hear what changed after each review of {roadmap}." if watch
+        f"You will hear what changed after each review of {roadmap}."
+        if watch
         else f"You no longer watch {roadmap}.",
     )
     return redirect("roadmap:shared")
@@ -493,7 +589,9 @@ def share_view(request, token: str):
         raise Http404("This link is not valid.")
     roadmap = link.roadmap
     roadmap.shared = list(selectors.shared_items(roadmap=roadmap))
-    response = render(request, "roadmap/share.html", {"roadmaps": [roadmap], "lanes": LANES, "link": link})
+    response = render(
+        request, "roadmap/share.html", {"roadmaps": [roadmap], "lanes": LANES, "link": link}
+    )
     # The token is the key: keep it out of Referer headers and search indexes.
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"

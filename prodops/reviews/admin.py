@@ -5,7 +5,15 @@ from .models import Cadence, ReminderDelivery, Review
 
 @admin.register(Cadence)
 class CadenceAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "interval_days", "owner", "escalate_to", "next_due_on", "active")
+    list_display = (
+        "title",
+        "kind",
+        "interval_days",
+        "owner",
+        "escalate_to",
+        "next_due_on",
+        "active",
+    )
     list_filter = ("kind", "active")
     raw_id_fields = ("owner", "escalate_to")
 

@@ -33,7 +33,7 @@ def reminder_recipients(*, cadence: Cadence, today: dt.date) -> list[tuple[objec
 
 
 def cadence_state(*, cadence: Cadence, today: dt.date) -> str:
-    """"upcoming", "due" or "overdue" (more than 3 days past due), as the reminders see it."""
+    """ "upcoming", "due" or "overdue" (more than 3 days past due), as the reminders see it."""
     if today < cadence.next_due_on:
         return "upcoming"
     if (today - cadence.next_due_on).days > OVERDUE_ESCALATION_DAYS:

@@ -1,8 +1,8 @@
+from django.shortcuts import render
 from django.utils import timezone
 
 from prodops.accounts.roles import Role
 from prodops.core.permissions import role_required
-from django.shortcuts import render
 
 from . import selectors
 from .services import OVERDUE_ESCALATION_DAYS, cadence_state

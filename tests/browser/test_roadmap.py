@@ -6,7 +6,13 @@ from intake.models import Assessment, RequestStatus
 from prodops.accounts.roles import Role
 from roadmap import services
 from roadmap.models import RoadmapItem, UnplannedEntry
-from tests.factories import MembershipFactory, ObjectiveFactory, RequestFactory, TeamFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    ObjectiveFactory,
+    RequestFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -28,7 +28,10 @@ def test_reminder_rule(cadence, review_people):
     assert rule(cadence=cadence, today=START - dt.timedelta(days=1)) == []
     assert rule(cadence=cadence, today=START) == [(owner, "due")]
     assert rule(cadence=cadence, today=START + dt.timedelta(days=3)) == [(owner, "due")]
-    assert rule(cadence=cadence, today=START + dt.timedelta(days=4)) == [(owner, "due"), (boss, "overdue")]
+    assert rule(cadence=cadence, today=START + dt.timedelta(days=4)) == [
+        (owner, "due"),
+        (boss, "overdue"),
+    ]
     cadence.active = False
     assert rule(cadence=cadence, today=START + dt.timedelta(days=9)) == []
 
@@ -75,15 +78,19 @@ def test_two_sweeps_running_at_once_deliver_once(cadence, review_people, mailout
 def test_rerun_after_crash_between_insert_and_send(cadence, review_people, mailoutbox):
     owner, _ = review_people
     # The process dies after the insert committed but before any send was queued.
-    with mock.patch("prodops.reviews.tasks.send_review_reminder.delay", side_effect=SystemExit):
-        with pytest.raises(SystemExit):
-            services.reviews_sweep(today=START)
+    with (
+        mock.patch("prodops.reviews.tasks.send_review_reminder.delay", side_effect=SystemExit),
+        pytest.raises(SystemExit),
+    ):
+        services.reviews_sweep(today=START)
     delivery = ReminderDelivery.objects.get()
     assert delivery.sent_at is None and reminders().count() == 0
     # A worker dies inside the send, after notifying but before its commit: all rolls back.
-    with mock.patch.object(ReminderDelivery, "save", side_effect=RuntimeError("worker lost")):
-        with pytest.raises(RuntimeError):
-            services.reminder_send(delivery_id=delivery.pk)
+    with (
+        mock.patch.object(ReminderDelivery, "save", side_effect=RuntimeError("worker lost")),
+        pytest.raises(RuntimeError),
+    ):
+        services.reminder_send(delivery_id=delivery.pk)
     assert reminders().count() == 0
     # The next sweeps finish the job exactly once.
     services.reviews_sweep(today=START)
@@ -101,7 +108,11 @@ def test_time_travel_across_several_periods(cadence, review_people):
     date reminds its owner once, and escalates once only when more than 3 days overdue."""
     owner, boss = review_people
     roadmap = Roadmap.objects.get(pk=cadence.target_id)
-    complete_on = {START + dt.timedelta(days=2), START + dt.timedelta(days=23), START + dt.timedelta(days=37)}
+    complete_on = {
+        START + dt.timedelta(days=2),
+        START + dt.timedelta(days=23),
+        START + dt.timedelta(days=37),
+    }
     due_dates = [START]
     for offset in range(0, 56):
         today = START + dt.timedelta(days=offset)
@@ -118,7 +129,10 @@ def test_time_travel_across_several_periods(cadence, review_people):
     due = ReminderDelivery.objects.filter(kind="due").order_by("due_on")
     assert [(d.due_on, d.recipient_id) for d in due] == [(day, owner.pk) for day in due_dates]
     overdue = ReminderDelivery.objects.filter(kind="overdue").order_by("due_on")
-    assert [(d.due_on, d.recipient_id) for d in overdue] == [(dt.date(2027, 1, 20), boss.pk), (dt.date(2027, 2, 24), boss.pk)]
+    assert [(d.due_on, d.recipient_id) for d in overdue] == [
+        (dt.date(2027, 1, 20), boss.pk),
+        (dt.date(2027, 2, 24), boss.pk),
+    ]
     assert reminders(owner).count() == 4
     assert reminders(boss).count() == 2
     assert not ReminderDelivery.objects.filter(sent_at__isnull=True).exists()
@@ -129,7 +143,9 @@ def test_delivery_made_stale_by_a_completed_review_is_not_sent(cadence, review_p
     boss = review_people[1]
     with mock.patch("prodops.reviews.tasks.send_review_reminder.delay"):
         services.reviews_sweep(today=START)
-    roadmap_complete_review(roadmap=Roadmap.objects.get(pk=cadence.target_id), actor=boss, today=START)
+    roadmap_complete_review(
+        roadmap=Roadmap.objects.get(pk=cadence.target_id), actor=boss, today=START
+    )
     services.reviews_sweep(today=START)
     assert reminders().count() == 0
     assert ReminderDelivery.objects.get().skipped
@@ -142,9 +158,16 @@ def test_cadence_update_is_for_leads_and_checks_input(api_clients, cadence):
     assert api_clients["member"].get(url).status_code == 200
     assert api_clients["member"].patch(url, {"interval_days": 7}, format="json").status_code == 403
     assert api_clients["lead"].patch(url, {"interval_days": 0}, format="json").status_code == 400
-    response = api_clients["lead"].patch(url, {"interval_days": 7, "version": cadence.version}, format="json")
+    response = api_clients["lead"].patch(
+        url, {"interval_days": 7, "version": cadence.version}, format="json"
+    )
     assert response.status_code == 200 and response.json()["interval_days"] == 7
-    assert api_clients["lead"].patch(url, {"interval_days": 9, "version": cadence.version}, format="json").status_code == 409
+    assert (
+        api_clients["lead"]
+        .patch(url, {"interval_days": 9, "version": cadence.version}, format="json")
+        .status_code
+        == 409
+    )
 
 
 @pytest.mark.django_db
@@ -152,7 +175,9 @@ def test_reviews_page(clients, cadence):
     from tests.helpers import assert_role_matrix
 
     assert_role_matrix(
-        clients, "get", "/reviews/",
+        clients,
+        "get",
+        "/reviews/",
         {"anonymous": 302, "stakeholder": 403, "member": 200, "lead": 200, "admin": 200},
     )
     html = clients["member"].get("/reviews/").content.decode()
@@ -164,7 +189,10 @@ def test_cadence_generic_target_kinds(review_people):
     """A cadence can review anything: here a user-facing doc stand-in (any model row)."""
     owner, boss = review_people
     other = services.cadence_ensure(
-        kind=Cadence.Kind.QUARTERLY, target=boss, title="Quarterly review", owner=owner,
+        kind=Cadence.Kind.QUARTERLY,
+        target=boss,
+        title="Quarterly review",
+        owner=owner,
         first_due_on=START,
     )
     assert other.target == boss

@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from prodops.celery import app
 from prodops.notifications.models import Notification
@@ -26,11 +27,13 @@ def test_duplicate_beats_through_a_real_worker_deliver_once(cadence, review_peop
     from celery.contrib.testing.worker import start_worker
 
     owner, boss = review_people
-    cadence.next_due_on = dt.date.today() - dt.timedelta(days=5)  # due and escalated
+    cadence.next_due_on = timezone.localdate() - dt.timedelta(days=5)  # due and escalated
     cadence.save()
     app.conf.update(task_always_eager=False, broker_url=url, broker_transport_options={})
     try:
-        with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING"):
+        with start_worker(
+            app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING"
+        ):
             for _ in range(3):
                 sweep_due_reviews.apply_async(ignore_result=True)
             deadline = time.monotonic() + 30

@@ -35,14 +35,29 @@ def test_internal_pages_role_matrix(clients, roadmap, plan):
     item = plan(5)
     base = f"/roadmap/{roadmap.pk}/"
     readers = {"anonymous": 302, "stakeholder": 403, "member": 200, "lead": 200, "admin": 200}
-    for url in (base, f"{base}list/", f"{base}timeline/", f"{base}export.csv", f"{base}unplanned/",
-                f"{base}snapshots/", f"{base}items/{item.pk}/edit/"):
+    for url in (
+        base,
+        f"{base}list/",
+        f"{base}timeline/",
+        f"{base}export.csv",
+        f"{base}unplanned/",
+        f"{base}snapshots/",
+        f"{base}items/{item.pk}/edit/",
+    ):
         assert_role_matrix(clients, "get", url, readers)
     leads = {"anonymous": 302, "stakeholder": 403, "member": 403, "lead": 200, "admin": 200}
-    for url in ("/roadmap/new/", f"{base}settings/", f"{base}items/new/", f"{base}review/", f"{base}share/"):
+    for url in (
+        "/roadmap/new/",
+        f"{base}settings/",
+        f"{base}items/new/",
+        f"{base}review/",
+        f"{base}share/",
+    ):
         assert_role_matrix(clients, "get", url, leads)
     assert_role_matrix(
-        clients, "get", "/roadmap/shared/",
+        clients,
+        "get",
+        "/roadmap/shared/",
         {"anonymous": 302, "stakeholder": 200, "member": 200, "lead": 200, "admin": 200},
     )
     # stakeholders who open the roadmap section land on the stakeholder roadmap
@@ -52,10 +67,17 @@ def test_internal_pages_role_matrix(clients, roadmap, plan):
 @pytest.mark.django_db
 def test_board_shows_all_figures(clients, roadmap, plan, users):
     plan(30)
-    services.unplanned_log(roadmap=roadmap, actor=users["member"], days=5, what="x", requested_by="y")
+    services.unplanned_log(
+        roadmap=roadmap, actor=users["member"], days=5, what="x", requested_by="y"
+    )
     html = clients["member"].get(f"/roadmap/{roadmap.pk}/").content.decode()
-    for label, value in (("capacity", "100"), ("plannable", "75.0"), ("planned", "30.0"),
-                         ("free", "45.0"), ("burn", "20")):
+    for label, value in (
+        ("capacity", "100"),
+        ("plannable", "75.0"),
+        ("planned", "30.0"),
+        ("free", "45.0"),
+        ("burn", "20"),
+    ):
         assert f'data-figure="{label}"' in html
         assert value in html.split(f'data-figure="{label}"')[1].split("</dd>")[0]
     assert "25 %" in html.split('data-figure="buffer"')[1].split("</dd>")[0]
@@ -65,7 +87,9 @@ def test_board_shows_all_figures(clients, roadmap, plan, users):
 def test_lane_move_by_htmx_returns_the_board_partial(clients, roadmap, plan):
     item = plan(5)
     url = f"/roadmap/{roadmap.pk}/items/{item.pk}/move/"
-    response = clients["member"].post(url, {"lane": "now", "version": item.version}, HTTP_HX_REQUEST="true")
+    response = clients["member"].post(
+        url, {"lane": "now", "version": item.version}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="board"' in body and "<html" not in body
@@ -98,13 +122,20 @@ def test_member_of_another_team_gets_a_clear_refusal(client, roadmap, plan):
 
 
 @pytest.mark.django_db
-def test_plan_form_shows_overcommit_refusal_and_keeps_requests_accepted(clients, roadmap, plan, accepted, objective):
+def test_plan_form_shows_overcommit_refusal_and_keeps_requests_accepted(
+    clients, roadmap, plan, accepted, objective
+):
     plan(70)
     request = accepted()
     response = clients["lead"].post(
         f"/roadmap/{roadmap.pk}/items/new/",
-        {"requests": [request.pk], "estimate_days": "10", "objective": objective.pk,
-         "lane": "next", "visibility": "internal"},
+        {
+            "requests": [request.pk],
+            "estimate_days": "10",
+            "objective": objective.pk,
+            "lane": "next",
+            "visibility": "internal",
+        },
     )
     assert response.status_code == 400
     assert "80.0 of 75.0 plannable" in response.content.decode()
@@ -112,8 +143,14 @@ def test_plan_form_shows_overcommit_refusal_and_keeps_requests_accepted(clients,
     assert request.status == RequestStatus.ACCEPTED
     response = clients["lead"].post(
         f"/roadmap/{roadmap.pk}/items/new/",
-        {"requests": [request.pk], "estimate_days": "10", "objective": objective.pk,
-         "lane": "next", "visibility": "internal", "override_reason": "CEO launch"},
+        {
+            "requests": [request.pk],
+            "estimate_days": "10",
+            "objective": objective.pk,
+            "lane": "next",
+            "visibility": "internal",
+            "override_reason": "CEO launch",
+        },
     )
     assert response.status_code == 302
     board = clients["member"].get(f"/roadmap/{roadmap.pk}/").content.decode()
@@ -146,10 +183,16 @@ def test_filters_by_objective_and_department(clients, roadmap, plan, users, acce
     other = ObjectiveFactory(title="Cut cost")
     plan(5, title="Kept item")
     services.roadmap_item_create(
-        roadmap=roadmap, actor=users["lead"], requests=[accepted()], objective=other,
-        estimate_days=3, title="Filtered out",
+        roadmap=roadmap,
+        actor=users["lead"],
+        requests=[accepted()],
+        objective=other,
+        estimate_days=3,
+        title="Filtered out",
     )
-    html = clients["member"].get(f"/roadmap/{roadmap.pk}/list/?objective={other.pk}").content.decode()
+    html = (
+        clients["member"].get(f"/roadmap/{roadmap.pk}/list/?objective={other.pk}").content.decode()
+    )
     assert "Filtered out" in html and "Kept item" not in html
     item = RoadmapItem.objects.get(title="Kept item")
     dept = item.requests.get().department
@@ -161,17 +204,26 @@ def test_filters_by_objective_and_department(clients, roadmap, plan, users, acce
 @pytest.mark.parametrize("path", ["", "list/", "timeline/", "export.csv"])
 def test_roadmap_pages_queries_do_not_grow(clients, roadmap, many_items, path):
     assert_queries_do_not_grow(
-        lambda: clients["member"].get(f"/roadmap/{roadmap.pk}/{path}"), many_items, before=3, after=25
+        lambda: clients["member"].get(f"/roadmap/{roadmap.pk}/{path}"),
+        many_items,
+        before=3,
+        after=25,
     )
 
 
 @pytest.mark.django_db
 def test_index_and_api_lists_queries_do_not_grow(clients, api_clients, roadmap, many_items, users):
     assert_queries_do_not_grow(
-        lambda: api_clients["member"].get(f"/api/v1/roadmaps/{roadmap.pk}/items/"), many_items, before=3, after=25
+        lambda: api_clients["member"].get(f"/api/v1/roadmaps/{roadmap.pk}/items/"),
+        many_items,
+        before=3,
+        after=25,
     )
     assert_queries_do_not_grow(
-        lambda: api_clients["stakeholder"].get("/api/v1/shared-roadmaps/"), many_items, before=0, after=10
+        lambda: api_clients["stakeholder"].get("/api/v1/shared-roadmaps/"),
+        many_items,
+        before=0,
+        after=10,
     )
 
     def more_roadmaps(n):
@@ -179,28 +231,47 @@ def test_index_and_api_lists_queries_do_not_grow(clients, api_clients, roadmap, 
             team = TeamFactory(lead=users["lead"])
             services.roadmap_create(actor=users["lead"], team=team, period="2027-Q1")
 
-    assert_queries_do_not_grow(lambda: api_clients["member"].get("/api/v1/roadmaps/"), more_roadmaps, before=2, after=8)
-    assert_queries_do_not_grow(lambda: clients["member"].get("/roadmap/"), more_roadmaps, before=0, after=4)
+    assert_queries_do_not_grow(
+        lambda: api_clients["member"].get("/api/v1/roadmaps/"), more_roadmaps, before=2, after=8
+    )
+    assert_queries_do_not_grow(
+        lambda: clients["member"].get("/roadmap/"), more_roadmaps, before=0, after=4
+    )
 
 
 # --- API ---------------------------------------------------------------------------------
 
-FIGURES = ("capacity_days", "buffer_percent", "plannable_days", "planned_days", "unplanned_days", "buffer_burn_percent")
+FIGURES = (
+    "capacity_days",
+    "buffer_percent",
+    "plannable_days",
+    "planned_days",
+    "unplanned_days",
+    "buffer_burn_percent",
+)
 
 
 @pytest.mark.django_db
 def test_roadmap_api_role_rules_and_figures(api_clients, team, roadmap):
     assert_role_matrix(
-        api_clients, "get", "/api/v1/roadmaps/",
+        api_clients,
+        "get",
+        "/api/v1/roadmaps/",
         {"anonymous": (401, 403), "stakeholder": 403, "member": 200, "lead": 200, "admin": 200},
     )
     data = api_clients["member"].get(f"/api/v1/roadmaps/{roadmap.pk}/").json()
     assert {k: data[k] for k in FIGURES} == {
-        "capacity_days": "100.0", "buffer_percent": "25.0", "plannable_days": "75.0",
-        "planned_days": "0.0", "unplanned_days": "0.0", "buffer_burn_percent": "0.0",
+        "capacity_days": "100.0",
+        "buffer_percent": "25.0",
+        "plannable_days": "75.0",
+        "planned_days": "0.0",
+        "unplanned_days": "0.0",
+        "buffer_burn_percent": "0.0",
     }
     for role, want in (("stakeholder", 403), ("member", 403), ("lead", 201)):
-        response = api_clients[role].post("/api/v1/roadmaps/", {"team": team.pk, "period": "2027-Q2"}, format="json")
+        response = api_clients[role].post(
+            "/api/v1/roadmaps/", {"team": team.pk, "period": "2027-Q2"}, format="json"
+        )
         assert response.status_code == want, role
     assert set(FIGURES) <= set(response.json())
 
@@ -208,18 +279,26 @@ def test_roadmap_api_role_rules_and_figures(api_clients, team, roadmap):
 @pytest.mark.django_db
 def test_roadmap_api_buffer_out_of_range_names_field(api_clients, team, roadmap):
     response = api_clients["lead"].post(
-        "/api/v1/roadmaps/", {"team": team.pk, "period": "2027-Q3", "buffer_percent": "35"}, format="json"
+        "/api/v1/roadmaps/",
+        {"team": team.pk, "period": "2027-Q3", "buffer_percent": "35"},
+        format="json",
     )
     assert response.status_code == 400 and "above 30" in response.json()["buffer_percent"][0]
     assert not Roadmap.objects.filter(period="2027-Q3").exists()
-    response = api_clients["lead"].patch(f"/api/v1/roadmaps/{roadmap.pk}/", {"buffer_percent": "10"}, format="json")
+    response = api_clients["lead"].patch(
+        f"/api/v1/roadmaps/{roadmap.pk}/", {"buffer_percent": "10"}, format="json"
+    )
     assert response.status_code == 400 and "buffer_percent" in response.json()
     response = api_clients["lead"].patch(
-        f"/api/v1/roadmaps/{roadmap.pk}/", {"buffer_percent": "20", "version": roadmap.version}, format="json"
+        f"/api/v1/roadmaps/{roadmap.pk}/",
+        {"buffer_percent": "20", "version": roadmap.version},
+        format="json",
     )
     assert response.status_code == 200 and response.json()["plannable_days"] == "80.0"
     response = api_clients["lead"].patch(
-        f"/api/v1/roadmaps/{roadmap.pk}/", {"buffer_percent": "30", "version": roadmap.version}, format="json"
+        f"/api/v1/roadmaps/{roadmap.pk}/",
+        {"buffer_percent": "30", "version": roadmap.version},
+        format="json",
     )
     assert response.status_code == 409
 
@@ -248,9 +327,16 @@ def test_item_api_edit_rules(api_clients, roadmap, plan):
     item = plan(5)
     url = f"/api/v1/roadmaps/{roadmap.pk}/items/{item.pk}/"
     assert api_clients["stakeholder"].patch(url, {"lane": "now"}, format="json").status_code == 403
-    response = api_clients["member"].patch(url, {"lane": "now", "version": item.version}, format="json")
+    response = api_clients["member"].patch(
+        url, {"lane": "now", "version": item.version}, format="json"
+    )
     assert response.status_code == 200 and response.json()["lane"] == "now"
-    assert api_clients["member"].patch(url, {"lane": "later", "version": item.version}, format="json").status_code == 409
+    assert (
+        api_clients["member"]
+        .patch(url, {"lane": "later", "version": item.version}, format="json")
+        .status_code
+        == 409
+    )
     response = api_clients["member"].patch(url, {"lane": "sideways"}, format="json")
     assert response.status_code == 400 and "lane" in response.json()
     assert api_clients["member"].delete(url).status_code == 403
@@ -275,8 +361,11 @@ def test_snapshot_and_share_link_api_are_for_leads(api_clients, roadmap):
         for role, want in (("stakeholder", 403), ("member", 403), ("lead", 201)):
             assert api_clients[role].post(url, {}, format="json").status_code == want, (path, role)
     assert_role_matrix(
-        api_clients, "post", f"/api/v1/roadmaps/{roadmap.pk}/complete-review/",
-        {"stakeholder": 403, "member": 403, "lead": 200}, data={"notes": "ok"},
+        api_clients,
+        "post",
+        f"/api/v1/roadmaps/{roadmap.pk}/complete-review/",
+        {"stakeholder": 403, "member": 403, "lead": 200},
+        data={"notes": "ok"},
     )
 
 

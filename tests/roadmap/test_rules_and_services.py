@@ -21,7 +21,10 @@ def test_buffer_inside_20_to_30_is_allowed(percent):
     assert rules.buffer_refusal(Decimal(percent)) is None
 
 
-@pytest.mark.parametrize("percent,word", [("19.9", "below 20"), ("0", "below 20"), ("31", "above 30"), ("100", "above 30")])
+@pytest.mark.parametrize(
+    "percent,word",
+    [("19.9", "below 20"), ("0", "below 20"), ("31", "above 30"), ("100", "above 30")],
+)
 def test_buffer_outside_range_is_refused_with_reason(percent, word):
     assert word in rules.buffer_refusal(Decimal(percent))
 
@@ -54,7 +57,9 @@ def test_capacity_and_plannable_arithmetic(team, users, roadmap):
     f = figures(roadmap)
     assert f.capacity_days == Decimal("110")
     assert f.plannable_days == Decimal("88.0")
-    services.roadmap_update(roadmap=roadmap, actor=users["lead"], capacity_overrides={nora.pk: None})
+    services.roadmap_update(
+        roadmap=roadmap, actor=users["lead"], capacity_overrides={nora.pk: None}
+    )
     assert figures(roadmap).capacity_days == Decimal("140")
 
 
@@ -103,12 +108,18 @@ def test_only_accepted_requests_can_be_planned(roadmap, users, objective, accept
 
 
 @pytest.mark.django_db
-def test_overcommit_refused_with_numbers_and_nothing_saved(roadmap, plan, accepted, objective, users):
+def test_overcommit_refused_with_numbers_and_nothing_saved(
+    roadmap, plan, accepted, objective, users
+):
     plan(70)
     request = accepted()
     with pytest.raises(ValidationFailed) as error:
         services.roadmap_item_create(
-            roadmap=roadmap, actor=users["lead"], requests=[request], objective=objective, estimate_days=6
+            roadmap=roadmap,
+            actor=users["lead"],
+            requests=[request],
+            objective=objective,
+            estimate_days=6,
         )
     assert error.value.field == "estimate_days"
     assert "76.0 of 75.0" in error.value.message
@@ -172,9 +183,13 @@ def test_member_of_another_team_cannot_edit_items(roadmap, plan):
 def test_stale_version_is_a_conflict(plan, users):
     item = plan(5)
     version = item.version
-    services.roadmap_item_move(item=item, actor=users["member"], lane="now", expected_version=version)
+    services.roadmap_item_move(
+        item=item, actor=users["member"], lane="now", expected_version=version
+    )
     with pytest.raises(EditConflict):
-        services.roadmap_item_move(item=item, actor=users["lead"], lane="later", expected_version=version)
+        services.roadmap_item_move(
+            item=item, actor=users["lead"], lane="later", expected_version=version
+        )
     item.refresh_from_db()
     assert item.lane == "now"
 
@@ -229,7 +244,9 @@ def test_buffer_burn_alerts_once_per_threshold(roadmap, users):
     assert alerts.count() == 1
     services.unplanned_log(roadmap=roadmap, actor=member, days=3, what="More", requested_by="CS")
     assert figures(roadmap).buffer_burn_percent == Decimal("100.0")
-    services.unplanned_log(roadmap=roadmap, actor=member, days=3, what="Even more", requested_by="CS")
+    services.unplanned_log(
+        roadmap=roadmap, actor=member, days=3, what="Even more", requested_by="CS"
+    )
     assert sorted(n.title for n in alerts.all()) == [
         f"{roadmap}: buffer 100 % used",
         f"{roadmap}: buffer 80 % used",
@@ -273,7 +290,11 @@ def test_commitment_check_holds_under_concurrency(team, users, objective, accept
         try:
             barrier.wait()
             services.roadmap_item_create(
-                roadmap=roadmap, actor=users["lead"], requests=[request], objective=objective, estimate_days=40
+                roadmap=roadmap,
+                actor=users["lead"],
+                requests=[request],
+                objective=objective,
+                estimate_days=40,
             )
             outcomes.append("ok")
         except ValidationFailed:

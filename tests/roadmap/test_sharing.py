@@ -29,8 +29,15 @@ def roadmap_with_secrets(roadmap, users, objective, accepted):
     requester = requester_request.requester
     requester.first_name, requester.last_name = "Requester", "Zed"
     requester.save()
-    Assessment.objects.filter(request=requester_request).update(rationale="Rationale nobody outside sees")
-    Comment.objects.create(request=requester_request, author=users["member"], body="Internal comment text", is_internal=True)
+    Assessment.objects.filter(request=requester_request).update(
+        rationale="Rationale nobody outside sees"
+    )
+    Comment.objects.create(
+        request=requester_request,
+        author=users["member"],
+        body="Internal comment text",
+        is_internal=True,
+    )
     shared = services.roadmap_item_create(
         roadmap=roadmap,
         actor=users["lead"],
@@ -54,7 +61,9 @@ def roadmap_with_secrets(roadmap, users, objective, accepted):
         internal_notes="Only the team knows this",
         visibility="internal",
     )
-    services.unplanned_log(roadmap=roadmap, actor=users["member"], days=3, what="Fix", requested_by="Requester Zed")
+    services.unplanned_log(
+        roadmap=roadmap, actor=users["member"], days=3, what="Fix", requested_by="Requester Zed"
+    )
     return shared
 
 
@@ -75,7 +84,9 @@ def test_stakeholder_page_shows_only_shared_items(clients, roadmap_with_secrets)
 
 
 @pytest.mark.django_db
-def test_share_page_shows_only_shared_items_to_anyone(clients, roadmap, users, roadmap_with_secrets):
+def test_share_page_shows_only_shared_items_to_anyone(
+    clients, roadmap, users, roadmap_with_secrets
+):
     link = services.share_link_create(roadmap=roadmap, actor=users["lead"], label="Sales kickoff")
     response = clients["anonymous"].get(f"/r/{link.token}/")
     assert response.status_code == 200
@@ -94,9 +105,23 @@ def test_stakeholder_api_shows_only_shared_items(api_clients, roadmap_with_secre
     assert "One-click quotes in CRM" in text
     assert_no_secrets(text)
     item = response.json()["results"][0]["items"][0]
-    assert set(item) == {"id", "title", "summary", "status", "lane", "start_month", "end_month", "objective"}
+    assert set(item) == {
+        "id",
+        "title",
+        "summary",
+        "status",
+        "lane",
+        "start_month",
+        "end_month",
+        "objective",
+    }
     # and the internal API stays closed to stakeholders
-    assert api_clients["stakeholder"].get(f"/api/v1/roadmaps/{roadmap_with_secrets.roadmap_id}/items/").status_code == 403
+    assert (
+        api_clients["stakeholder"]
+        .get(f"/api/v1/roadmaps/{roadmap_with_secrets.roadmap_id}/items/")
+        .status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
@@ -107,7 +132,9 @@ def test_revoked_expired_and_unknown_links_are_404(clients, roadmap, users):
     expired = services.share_link_create(
         roadmap=roadmap, actor=users["lead"], expires_at=timezone.now() + dt.timedelta(days=1)
     )
-    ShareLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    ShareLink.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     assert clients["anonymous"].get(f"/r/{live.token}/").status_code == 200
     assert clients["anonymous"].get(f"/r/{revoked.token}/").status_code == 404
     assert clients["anonymous"].get(f"/r/{expired.token}/").status_code == 404
@@ -132,23 +159,43 @@ def test_share_page_queries_do_not_grow(clients, roadmap, users, objective, acce
     def add(n):
         for _ in range(n):
             services.roadmap_item_create(
-                roadmap=roadmap, actor=users["lead"], requests=[accepted()], objective=objective,
-                estimate_days="0.1", visibility="shared", public_title="Shared",
+                roadmap=roadmap,
+                actor=users["lead"],
+                requests=[accepted()],
+                objective=objective,
+                estimate_days="0.1",
+                visibility="shared",
+                public_title="Shared",
             )
 
-    assert_queries_do_not_grow(lambda: clients["anonymous"].get(f"/r/{link.token}/"), add, before=2, after=20)
-    assert_queries_do_not_grow(lambda: clients["stakeholder"].get("/roadmap/shared/"), add, before=0, after=10)
+    assert_queries_do_not_grow(
+        lambda: clients["anonymous"].get(f"/r/{link.token}/"), add, before=2, after=20
+    )
+    assert_queries_do_not_grow(
+        lambda: clients["stakeholder"].get("/roadmap/shared/"), add, before=0, after=10
+    )
 
 
 @pytest.mark.django_db
-def test_watchers_hear_only_shared_changes_after_a_review(clients, roadmap, users, roadmap_with_secrets, plan):
+def test_watchers_hear_only_shared_changes_after_a_review(
+    clients, roadmap, users, roadmap_with_secrets, plan
+):
     stakeholder = users["stakeholder"]
-    assert clients["stakeholder"].post(f"/roadmap/{roadmap.pk}/watch/", {"watch": "1"}).status_code == 302
+    assert (
+        clients["stakeholder"].post(f"/roadmap/{roadmap.pk}/watch/", {"watch": "1"}).status_code
+        == 302
+    )
     services.roadmap_complete_review(roadmap=roadmap, actor=users["lead"], notes="first")
-    services.roadmap_item_update(item=roadmap_with_secrets, actor=users["lead"], lane="next", estimate_days="20")
+    services.roadmap_item_update(
+        item=roadmap_with_secrets, actor=users["lead"], lane="next", estimate_days="20"
+    )
     plan(1, title="Another internal thing")
     services.roadmap_complete_review(roadmap=roadmap, actor=users["lead"], notes="second")
-    told = list(Notification.objects.filter(recipient=stakeholder, kind=Notification.Kind.ROADMAP_CHANGED).order_by("id"))
+    told = list(
+        Notification.objects.filter(
+            recipient=stakeholder, kind=Notification.Kind.ROADMAP_CHANGED
+        ).order_by("id")
+    )
     assert len(told) == 2
     assert "Added: One-click quotes in CRM" in told[0].body
     assert "Moved: One-click quotes in CRM (now → next)" in told[1].body
