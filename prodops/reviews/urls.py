@@ -1,9 +1,9 @@
 from django.urls import path
 
-from prodops.core.views import coming_soon
+from . import views
 
 app_name = "reviews"
 
 urlpatterns = [
-    path("", coming_soon, {"section": "Reviews"}, name="index"),
+    path("", views.review_index, name="index"),
 ]

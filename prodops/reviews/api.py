@@ -1,0 +1,31 @@
+from rest_framework import mixins
+
+from prodops.accounts.roles import Role
+from prodops.core.api import BaseViewSet
+
+from . import selectors, services
+from .serializers import CadenceSerializer
+
+
+class CadenceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, BaseViewSet
+):
+    """Review cadences: members read; leads set interval, owner, escalation and next due date."""
+
+    serializer_class = CadenceSerializer
+    action_roles = {"list": Role.MEMBER, "retrieve": Role.MEMBER, "*": Role.LEAD}
+    filterset_fields = ["kind", "active", "owner"]
+
+    def get_queryset(self):
+        return selectors.cadence_list()
+
+    def update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return super().update(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        serializer.instance = services.cadence_update(
+            cadence=serializer.instance, actor=self.request.user, expected_version=version, **data
+        )

@@ -1,0 +1,201 @@
+"""Writes for cadences and reviews, the reminder rule and the exactly-once reminder sweep."""
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from prodops.accounts.roles import Role, has_role
+from prodops.activity.services import activity_record
+from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
+from prodops.notifications.models import Notification
+from prodops.notifications.services import notify
+
+from .models import DEFAULT_INTERVAL_DAYS, Cadence, ReminderDelivery, Review
+
+OVERDUE_ESCALATION_DAYS = 3
+
+
+def reminder_recipients(*, cadence: Cadence, today: dt.date) -> list[tuple[object, str]]:
+    """From its due date on, a cadence's owner gets one "due" reminder for that due date; when
+    the review is more than 3 days overdue, the lead it escalates to gets one "overdue"
+    reminder too. Inactive or not-yet-due cadences remind nobody."""
+    if not cadence.active or today < cadence.next_due_on:
+        return []
+    recipients = []
+    if cadence.owner_id:
+        recipients.append((cadence.owner, ReminderDelivery.Kind.DUE))
+    overdue_days = (today - cadence.next_due_on).days
+    if overdue_days > OVERDUE_ESCALATION_DAYS and cadence.escalate_to_id:
+        recipients.append((cadence.escalate_to, ReminderDelivery.Kind.OVERDUE))
+    return recipients
+
+
+def cadence_state(*, cadence: Cadence, today: dt.date) -> str:
+    """ "upcoming", "due" or "overdue" (more than 3 days past due), as the reminders see it."""
+    if today < cadence.next_due_on:
+        return "upcoming"
+    if (today - cadence.next_due_on).days > OVERDUE_ESCALATION_DAYS:
+        return "overdue"
+    return "due"
+
+
+@transaction.atomic
+def cadence_ensure(
+    *,
+    kind: str,
+    target,
+    title: str,
+    owner=None,
+    escalate_to=None,
+    url: str = "",
+    interval_days: int = DEFAULT_INTERVAL_DAYS,
+    first_due_on: dt.date | None = None,
+) -> Cadence:
+    """The cadence of `kind` for `target`, created with the given defaults if missing."""
+    cadence, _ = Cadence.objects.get_or_create(
+        kind=kind,
+        target_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
+        target_id=target.pk,
+        defaults={
+            "title": title[:200],
+            "owner": owner,
+            "escalate_to": escalate_to,
+            "url": url,
+            "interval_days": interval_days,
+            "next_due_on": first_due_on or timezone.localdate() + dt.timedelta(days=interval_days),
+        },
+    )
+    return cadence
+
+
+@transaction.atomic
+def cadence_update(
+    *, cadence: Cadence, actor, expected_version: int | None = None, **fields
+) -> Cadence:
+    """A lead sets how often, who reviews, who is told when it slips and the next due date."""
+    if not has_role(actor, Role.LEAD):
+        raise NotAllowed("Only a lead may change a review cadence.")
+    locked = Cadence.objects.select_for_update().get(pk=cadence.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    changes = {}
+    for name in ("interval_days", "owner", "escalate_to", "next_due_on", "active"):
+        if name not in fields:
+            continue
+        value = fields[name]
+        if name == "interval_days" and (value is None or not 1 <= int(value) <= 366):
+            raise ValidationFailed("Review every 1 to 366 days.", field="interval_days")
+        if name == "next_due_on" and value is None:
+            raise ValidationFailed("Give the next due date.", field="next_due_on")
+        if getattr(locked, name) != value:
+            changes[name] = [str(getattr(locked, name)), str(value)]
+            setattr(locked, name, value)
+    if changes:
+        locked.version += 1
+        locked.save()
+        activity_record(actor=actor, target=locked, verb="updated", changes=changes)
+    return locked
+
+
+@transaction.atomic
+def review_complete(
+    *, cadence: Cadence, actor, notes: str = "", today: dt.date | None = None
+) -> Review:
+    """Record a held review for the current due date and move the next due date one interval
+    on from today."""
+    if not has_role(actor, Role.LEAD):
+        raise NotAllowed("Only a lead may complete a review.")
+    today = today or timezone.localdate()
+    locked = Cadence.objects.select_for_update().get(pk=cadence.pk)
+    review = Review.objects.create(
+        cadence=locked,
+        due_on=locked.next_due_on,
+        completed_on=today,
+        completed_by=actor,
+        notes=(notes or "").strip(),
+    )
+    previous_due = locked.next_due_on
+    locked.next_due_on = today + dt.timedelta(days=locked.interval_days)
+    locked.version += 1
+    locked.save(update_fields=["next_due_on", "version"])
+    activity_record(
+        actor=actor,
+        target=locked,
+        verb="review_completed",
+        changes={"next_due_on": [str(previous_due), str(locked.next_due_on)]},
+        summary=review.notes,
+    )
+    cadence.next_due_on, cadence.version = locked.next_due_on, locked.version
+    return review
+
+
+def reviews_sweep(*, today: dt.date | None = None) -> int:
+    """Insert one delivery row per (cadence, due date, recipient, kind) the reminder rule asks
+    for — ON CONFLICT DO NOTHING, so duplicate or restarted sweeps add nothing — and queue a
+    send, after commit, for every delivery not yet sent (which also finishes deliveries a crash
+    left unsent). Returns how many sends were queued."""
+    from .tasks import send_review_reminder
+
+    today = today or timezone.localdate()
+    due = Cadence.objects.filter(active=True, next_due_on__lte=today).select_related(
+        "owner", "escalate_to"
+    )
+    rows = [
+        ReminderDelivery(cadence=cadence, due_on=cadence.next_due_on, recipient=user, kind=kind)
+        for cadence in due
+        for user, kind in reminder_recipients(cadence=cadence, today=today)
+    ]
+    with transaction.atomic():
+        if rows:
+            ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+        pending = list(
+            ReminderDelivery.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
+        )
+        for pk in pending:
+            transaction.on_commit(lambda pk=pk: send_review_reminder.delay(pk))
+    return len(pending)
+
+
+def reminder_send(*, delivery_id: int) -> bool:
+    """Send one delivery at most once: lock its row (skipping a row another worker holds),
+    notify in-app (email follows after commit) and stamp `sent_at` in the same transaction,
+    so a crash before the commit leaves it unsent for the next sweep and never sends twice.
+    A delivery whose review was completed meanwhile is stamped as skipped."""
+    with transaction.atomic():
+        delivery = (
+            ReminderDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("cadence", "recipient")
+            .filter(pk=delivery_id, sent_at__isnull=True)
+            .first()
+        )
+        if delivery is None:
+            return False
+        cadence = delivery.cadence
+        delivery.sent_at = timezone.now()
+        if not cadence.active or cadence.next_due_on != delivery.due_on:
+            delivery.skipped = True
+            delivery.save(update_fields=["sent_at", "skipped"])
+            return False
+        overdue = delivery.kind == ReminderDelivery.Kind.OVERDUE
+        title = (
+            f"Overdue: {cadence.title} was due {delivery.due_on:%d %b %Y}"
+            if overdue
+            else f"Due: {cadence.title} ({delivery.due_on:%d %b %Y})"
+        )
+        body = (
+            f"The review is more than {OVERDUE_ESCALATION_DAYS} days overdue; it is escalated to you as lead."
+            if overdue
+            else f"Hold the review and complete it; the next one is due {cadence.interval_days} days after."
+        )
+        notify(
+            recipients=[delivery.recipient],
+            kind=Notification.Kind.REVIEW_OVERDUE if overdue else Notification.Kind.REVIEW_DUE,
+            title=title,
+            body=body,
+            url=cadence.url,
+            dedupe_key=f"delivery:{delivery.pk}",
+        )
+        delivery.save(update_fields=["sent_at"])
+    return True

@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from .models import Overcommit, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
+
+
+class ItemInline(admin.TabularInline):
+    model = RoadmapItem
+    extra = 0
+    fields = ("title", "lane", "status", "visibility", "estimate_days", "objective")
+    # Planning and estimates go through the services (commitment check), not the admin.
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Roadmap)
+class RoadmapAdmin(admin.ModelAdmin):
+    list_display = ("team", "period", "buffer_percent", "created_at")
+    list_filter = ("team", "period")
+    readonly_fields = ("team", "period", "period_start", "period_end", "buffer_percent", "version")
+    inlines = [ItemInline]
+
+
+@admin.register(RoadmapItem)
+class RoadmapItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "roadmap", "lane", "status", "visibility", "estimate_days")
+    list_filter = ("status", "visibility", "lane")
+    search_fields = ("title", "public_title")
+    readonly_fields = ("roadmap", "estimate_days", "status", "version")
+    raw_id_fields = ("objective", "owner")
+
+
+@admin.register(UnplannedEntry)
+class UnplannedEntryAdmin(admin.ModelAdmin):
+    list_display = ("roadmap", "day", "days", "what", "requested_by")
+
+
+@admin.register(Overcommit)
+class OvercommitAdmin(admin.ModelAdmin):
+    list_display = ("roadmap", "item", "planned_days", "plannable_days", "actor", "created_at")
+    readonly_fields = ("roadmap", "item", "reason", "planned_days", "plannable_days", "actor")
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    list_display = ("roadmap", "taken_at", "taken_by", "note")
+    readonly_fields = ("roadmap", "review", "taken_by", "data")
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    list_display = ("roadmap", "label", "created_at", "expires_at", "revoked_at")
+    readonly_fields = ("token",)

@@ -1,0 +1,256 @@
+"""`/api/v1/roadmaps/…`: the same rules as the browser, through the same services."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from prodops.accounts.roles import Role
+from prodops.core.api import BaseViewSet
+
+from . import selectors, services, snapshots
+from .models import Roadmap, ShareLink, Snapshot, UnplannedEntry
+from .serializers import (
+    CompleteReviewSerializer,
+    RoadmapItemSerializer,
+    RoadmapSerializer,
+    SharedRoadmapSerializer,
+    ShareLinkSerializer,
+    SnapshotSerializer,
+    UnplannedEntrySerializer,
+)
+
+
+class RoadmapViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    BaseViewSet,
+):
+    """Team roadmaps with capacity, buffer, plannable, planned and buffer burn. Members and up
+    read; leads create and update. Stakeholders read `/api/v1/shared-roadmaps/`."""
+
+    serializer_class = RoadmapSerializer
+    action_roles = {"list": Role.MEMBER, "retrieve": Role.MEMBER, "*": Role.LEAD}
+    filterset_fields = ["team", "period"]
+    ordering_fields = ["period_start"]
+
+    def get_queryset(self):
+        return selectors.roadmap_list()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        roadmap = services.roadmap_create(
+            actor=self.request.user,
+            team=data["team"],
+            period=data["period"],
+            buffer_percent=data.get("buffer_percent", 25),
+            notes=data.get("notes", ""),
+        )
+        serializer.instance = selectors.roadmap_get(roadmap.pk)
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        services.roadmap_update(
+            roadmap=serializer.instance,
+            actor=self.request.user,
+            expected_version=data.get("version"),
+            buffer_percent=data.get("buffer_percent"),
+            notes=data.get("notes"),
+            capacity_overrides=data.get("capacity_overrides"),
+            override_reason=data.get("override_reason", ""),
+        )
+        serializer.instance = selectors.roadmap_get(serializer.instance.pk)
+
+    def update(self, request, *args, **kwargs):
+        kwargs["partial"] = True  # team and period are fixed once created; they are ignored
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(request=CompleteReviewSerializer)
+    @action(detail=True, methods=["post"], url_path="complete-review")
+    def complete_review(self, request, pk=None):
+        """Take a snapshot, record notes, move the next due date, tell watchers what changed."""
+        roadmap = self.get_object()
+        body = CompleteReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        review, snapshot, changes = services.roadmap_complete_review(
+            roadmap=roadmap, actor=request.user, notes=body.validated_data.get("notes", "")
+        )
+        return Response(
+            {
+                "review": review.pk,
+                "snapshot": snapshot.pk,
+                "next_due_on": review.cadence.next_due_on,
+                "changes": changes,
+            }
+        )
+
+
+class _RoadmapChild(BaseViewSet):
+    """A resource under /roadmaps/{roadmap_pk}/."""
+
+    def get_roadmap(self) -> Roadmap:
+        if not hasattr(self, "_roadmap"):
+            self._roadmap = get_object_or_404(
+                selectors.roadmap_queryset(), pk=self.kwargs["roadmap_pk"]
+            )
+        return self._roadmap
+
+
+class RoadmapItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    _RoadmapChild,
+):
+    """Items: members read; leads plan (create) and take off (delete); members of the team and
+    leads edit. Over-commit is refused with the numbers unless a lead gives `override_reason`."""
+
+    serializer_class = RoadmapItemSerializer
+    action_roles = {
+        "list": Role.MEMBER,
+        "retrieve": Role.MEMBER,
+        "update": Role.MEMBER,
+        "partial_update": Role.MEMBER,
+        "*": Role.LEAD,
+    }
+    filterset_fields = ["lane", "status", "visibility", "objective"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no roadmap
+            return self.serializer_class.Meta.model.objects.none()
+        return selectors.item_list(roadmap=self.get_roadmap())
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        data.pop("status", None)
+        item = services.roadmap_item_create(
+            roadmap=self.get_roadmap(), actor=self.request.user, **data
+        )
+        serializer.instance = selectors.item_list(roadmap=item.roadmap).get(pk=item.pk)
+
+    def update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return super().update(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        reason = data.pop("override_reason", "")
+        if "requests" in data:
+            from prodops.core.errors import ValidationFailed
+
+            raise ValidationFailed(
+                "Requests are grouped when the item is planned; plan a new item instead.",
+                field="requests",
+            )
+        item = services.roadmap_item_update(
+            item=serializer.instance,
+            actor=self.request.user,
+            expected_version=version,
+            override_reason=reason,
+            **data,
+        )
+        serializer.instance = selectors.item_list(roadmap=self.get_roadmap()).get(pk=item.pk)
+
+    def perform_destroy(self, instance):
+        services.roadmap_item_remove(item=instance, actor=self.request.user)
+
+
+class UnplannedViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, _RoadmapChild
+):
+    """The unplanned work log: members of the team and leads log; it consumes the buffer."""
+
+    serializer_class = UnplannedEntrySerializer
+    action_roles = {"*": Role.MEMBER}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no roadmap
+            return self.serializer_class.Meta.model.objects.none()
+        return selectors.unplanned_list(roadmap=self.get_roadmap())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.unplanned_log(
+            roadmap=self.get_roadmap(), actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: UnplannedEntry):
+        services.unplanned_delete(entry=instance, actor=self.request.user)
+
+
+class SnapshotViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _RoadmapChild
+):
+    """Snapshots: members read, leads take them; `diff/` lists per item what changed since."""
+
+    serializer_class = SnapshotSerializer
+    action_roles = {
+        "list": Role.MEMBER,
+        "retrieve": Role.MEMBER,
+        "diff": Role.MEMBER,
+        "*": Role.LEAD,
+    }
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no roadmap
+            return self.serializer_class.Meta.model.objects.none()
+        return selectors.snapshot_list(roadmap=self.get_roadmap())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.snapshot_take(
+            roadmap=self.get_roadmap(),
+            actor=self.request.user,
+            note=serializer.validated_data.get("note", ""),
+        )
+
+    @action(detail=True, methods=["get"])
+    def diff(self, request, roadmap_pk=None, pk=None):
+        """Changes from this snapshot to the roadmap now (or to snapshot `?to=<id>`)."""
+        snapshot: Snapshot = self.get_object()
+        other = request.query_params.get("to")
+        if other:
+            after = get_object_or_404(Snapshot, roadmap_id=roadmap_pk, pk=other).data
+        else:
+            after = snapshots.roadmap_state(selectors.item_list(roadmap=self.get_roadmap()))
+        return Response({"from": snapshot.pk, "changes": snapshots.diff(snapshot.data, after)})
+
+
+class ShareLinkViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, _RoadmapChild
+):
+    """Share links (leads): DELETE revokes, after which the link answers 404."""
+
+    serializer_class = ShareLinkSerializer
+    action_roles = {"*": Role.LEAD}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no roadmap
+            return self.serializer_class.Meta.model.objects.none()
+        return selectors.share_link_list(roadmap=self.get_roadmap())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.share_link_create(
+            roadmap=self.get_roadmap(), actor=self.request.user, **serializer.validated_data
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        link: ShareLink = self.get_object()
+        services.share_link_revoke(link=link, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SharedRoadmapViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+    """The stakeholder roadmap: shared items only, with their stakeholder-facing text."""
+
+    serializer_class = SharedRoadmapSerializer
+    action_roles = {"*": Role.STAKEHOLDER}
+    filterset_fields = ["team", "period"]
+
+    def get_queryset(self):
+        return selectors.stakeholder_roadmaps()

@@ -1,0 +1,300 @@
+"""Reads for the roadmap. Every select_related / prefetch_related of the app lives here."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from intake.models import Request, RequestStatus
+from prodops.accounts.models import TeamMembership
+
+from . import rules
+from .models import (
+    ItemRequest,
+    Overcommit,
+    Roadmap,
+    RoadmapItem,
+    RoadmapWatcher,
+    ShareLink,
+    Snapshot,
+    UnplannedEntry,
+)
+
+_DAYS = DecimalField(max_digits=9, decimal_places=1)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the roadmap header always shows."""
+
+    capacity_days: Decimal
+    buffer_percent: Decimal
+    buffer_days: Decimal
+    plannable_days: Decimal
+    planned_days: Decimal
+    free_days: Decimal
+    unplanned_days: Decimal
+    buffer_burn_percent: Decimal
+
+    @property
+    def overcommitted(self) -> bool:
+        return self.planned_days > self.plannable_days
+
+    @property
+    def over_days(self) -> Decimal:
+        return max(self.planned_days - self.plannable_days, Decimal(0))
+
+    @property
+    def burn_level(self) -> str:
+        reached = rules.burn_thresholds_reached(self.buffer_burn_percent)
+        return {0: "ok", 1: "warn"}.get(len(reached), "danger")
+
+    @property
+    def burn_meter(self) -> int:
+        return int(min(self.buffer_burn_percent, Decimal(100)))
+
+    @property
+    def planned_meter(self) -> int:
+        if self.plannable_days <= 0:
+            return 100 if self.planned_days > 0 else 0
+        return int(min(self.planned_days * 100 / self.plannable_days, Decimal(100)))
+
+
+def _sum_subquery(model, field: str):
+    return Coalesce(
+        Subquery(
+            model.objects.filter(roadmap=OuterRef("pk"))
+            .order_by()
+            .values("roadmap")
+            .annotate(total=Sum(field))
+            .values("total"),
+            output_field=_DAYS,
+        ),
+        Value(Decimal(0)),
+        output_field=_DAYS,
+    )
+
+
+def roadmap_queryset() -> QuerySet[Roadmap]:
+    """Roadmaps with what their figures need: sums in SQL, memberships and overrides prefetched."""
+    return (
+        Roadmap.objects.select_related("team", "team__lead")
+        .annotate(
+            planned_total=_sum_subquery(RoadmapItem, "estimate_days"),
+            unplanned_total=_sum_subquery(UnplannedEntry, "days"),
+        )
+        .prefetch_related(
+            Prefetch(
+                "team__memberships",
+                queryset=TeamMembership.objects.select_related("user").order_by("user__username"),
+            ),
+            "capacity_overrides",
+        )
+    )
+
+
+def roadmap_list(
+    *, team: int | None = None, period: str | None = None, team_ids=None
+) -> QuerySet[Roadmap]:
+    qs = roadmap_queryset()
+    if team:
+        qs = qs.filter(team_id=team)
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=team_ids)
+    if period:
+        qs = qs.filter(period=period.upper())
+    return qs.order_by("-period_start", "team__name")
+
+
+def roadmap_get(pk: int) -> Roadmap:
+    return roadmap_queryset().get(pk=pk)
+
+
+def capacity_rows(roadmap: Roadmap) -> list[dict]:
+    """Per member: default quarter capacity (capacity × allocation), override, effective."""
+    overrides = {o.user_id: o.capacity_days for o in roadmap.capacity_overrides.all()}
+    rows = []
+    for membership in roadmap.team.memberships.all():
+        default = membership.quarter_capacity_days
+        override = overrides.get(membership.user_id)
+        rows.append(
+            {
+                "user": membership.user,
+                "default_days": default,
+                "override_days": override,
+                "effective_days": override if override is not None else default,
+            }
+        )
+    return rows
+
+
+def roadmap_capacity_days(roadmap: Roadmap) -> Decimal:
+    """Capacity = sum over members of capacity × allocation, or the per-roadmap override."""
+    return sum((row["effective_days"] for row in capacity_rows(roadmap)), Decimal(0))
+
+
+def roadmap_figures(roadmap: Roadmap) -> Figures:
+    capacity = roadmap_capacity_days(roadmap)
+    buffer_percent = Decimal(roadmap.buffer_percent)
+    plannable = rules.plannable_days(capacity_days=capacity, buffer_percent=buffer_percent)
+    buffer_days = capacity - plannable
+    planned = getattr(roadmap, "planned_total", None)
+    if planned is None:
+        planned = RoadmapItem.objects.filter(roadmap=roadmap).aggregate(
+            t=Coalesce(Sum("estimate_days"), Value(Decimal(0)), output_field=_DAYS)
+        )["t"]
+    unplanned = getattr(roadmap, "unplanned_total", None)
+    if unplanned is None:
+        unplanned = UnplannedEntry.objects.filter(roadmap=roadmap).aggregate(
+            t=Coalesce(Sum("days"), Value(Decimal(0)), output_field=_DAYS)
+        )["t"]
+    d = rules.round_days
+    return Figures(
+        capacity_days=d(capacity),
+        buffer_percent=buffer_percent,
+        buffer_days=d(buffer_days),
+        plannable_days=plannable,
+        planned_days=d(planned),
+        free_days=d(plannable - Decimal(planned)),
+        unplanned_days=d(unplanned),
+        buffer_burn_percent=rules.buffer_burn_percent(
+            unplanned_days=unplanned, buffer_days=buffer_days
+        ),
+    )
+
+
+def item_list(
+    *, roadmap: Roadmap, objective: int | None = None, department: int | None = None
+) -> QuerySet[RoadmapItem]:
+    """A roadmap's items for the internal views, with requests, objective, owner, over-commits."""
+    qs = (
+        RoadmapItem.objects.filter(roadmap=roadmap)
+        .select_related("objective", "owner")
+        .prefetch_related(
+            Prefetch(
+                "requests",
+                queryset=Request.objects.select_related("department").order_by("id"),
+            ),
+            Prefetch("overcommits", queryset=Overcommit.objects.select_related("actor")),
+        )
+    )
+    if objective:
+        qs = qs.filter(objective_id=objective)
+    if department:
+        qs = qs.filter(requests__department_id=department).distinct()
+    return qs.order_by("position", "id")
+
+
+def item_get(*, roadmap_id: int, pk: int) -> RoadmapItem:
+    return (
+        RoadmapItem.objects.select_related("roadmap", "roadmap__team", "objective", "owner")
+        .prefetch_related("requests")
+        .get(roadmap_id=roadmap_id, pk=pk)
+    )
+
+
+def shared_items(*, roadmap: Roadmap | None = None, roadmap_ids=None) -> QuerySet[RoadmapItem]:
+    """Only items a stakeholder may see; the caller shows only their stakeholder-facing text."""
+    qs = RoadmapItem.objects.filter(visibility=RoadmapItem.Visibility.SHARED).select_related(
+        "objective"
+    )
+    if roadmap is not None:
+        qs = qs.filter(roadmap=roadmap)
+    if roadmap_ids is not None:
+        qs = qs.filter(roadmap_id__in=roadmap_ids)
+    return qs.order_by("position", "id")
+
+
+def stakeholder_roadmaps(*, team: int | None = None, user=None) -> QuerySet[Roadmap]:
+    """Roadmaps that have something to share, newest quarter first, each with its shared items
+    and whether `user` watches it."""
+    qs = Roadmap.objects.select_related("team").prefetch_related(
+        Prefetch("items", queryset=shared_items(), to_attr="shared")
+    )
+    if team:
+        qs = qs.filter(team_id=team)
+    if user is not None and user.is_authenticated:
+        from django.db.models import Exists
+
+        qs = qs.annotate(
+            is_watched=Exists(RoadmapWatcher.objects.filter(roadmap=OuterRef("pk"), user=user))
+        )
+    return qs.order_by("-period_start", "team__name")
+
+
+def overcommit_list(*, roadmap: Roadmap) -> QuerySet[Overcommit]:
+    return Overcommit.objects.filter(roadmap=roadmap).select_related("actor", "item")
+
+
+def unplanned_list(*, roadmap: Roadmap) -> QuerySet[UnplannedEntry]:
+    return UnplannedEntry.objects.filter(roadmap=roadmap).select_related("logged_by")
+
+
+def snapshot_list(*, roadmap: Roadmap) -> QuerySet[Snapshot]:
+    return Snapshot.objects.filter(roadmap=roadmap).select_related("taken_by", "review")
+
+
+def share_link_list(*, roadmap: Roadmap) -> QuerySet[ShareLink]:
+    return ShareLink.objects.filter(roadmap=roadmap).select_related("created_by")
+
+
+def share_link_active(token: str) -> ShareLink | None:
+    """The link for `token` if it is neither revoked nor expired, else None."""
+    now = timezone.now()
+    return (
+        ShareLink.objects.select_related("roadmap", "roadmap__team")
+        .filter(token=token, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .first()
+    )
+
+
+def plannable_requests() -> QuerySet[Request]:
+    """Accepted requests not yet on any roadmap item."""
+    taken = ItemRequest.objects.values("request_id")
+    return (
+        Request.objects.filter(status=RequestStatus.ACCEPTED)
+        .exclude(pk__in=taken)
+        .select_related("department", "objective")
+        .order_by("-score", "title")
+    )
+
+
+def watcher_users(*, roadmap: Roadmap):
+    from prodops.accounts.models import User
+
+    return User.objects.filter(pk__in=RoadmapWatcher.objects.filter(roadmap=roadmap).values("user"))
+
+
+def is_team_member(*, user, roadmap: Roadmap) -> bool:
+    return TeamMembership.objects.filter(team_id=roadmap.team_id, user_id=user.pk).exists()
+
+
+def default_estimate_days(request_ids) -> Decimal | None:
+    """An item's default estimate: for each grouped request the mean effort its assessors
+    gave, summed over the requests; None when nobody assessed any of them."""
+    from django.db.models import Avg
+
+    from intake.models import Assessment
+
+    means = (
+        Assessment.objects.filter(request_id__in=list(request_ids))
+        .values("request_id")
+        .annotate(mean=Avg("effort_days"))
+        .values_list("mean", flat=True)
+    )
+    means = list(means)
+    if not means:
+        return None
+    return rules.round_days(sum((Decimal(m) for m in means), Decimal(0)))

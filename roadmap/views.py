@@ -1,0 +1,598 @@
+"""HTML and htmx views of the roadmap. Thin: forms in, services and selectors out."""
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from outcomes.models import Objective
+from prodops.accounts.models import Department, Team
+from prodops.accounts.roles import Role, has_role
+from prodops.core.errors import DomainError
+from prodops.core.periods import parse_period, quarter_of
+from prodops.core.permissions import refuse, role_required
+from prodops.core.selectors import workspace_settings
+from prodops.reviews import selectors as review_selectors
+from prodops.reviews.models import Cadence
+from prodops.reviews.services import cadence_state, cadence_update
+
+from . import selectors, services, snapshots
+from .forms import (
+    CadenceForm,
+    ItemCreateForm,
+    ItemEditForm,
+    ReviewForm,
+    RoadmapCreateForm,
+    RoadmapSettingsForm,
+    ShareLinkForm,
+    SnapshotForm,
+    UnplannedForm,
+)
+from .models import Lane, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
+
+LANES = [(value, label) for value, label in Lane.choices]
+
+
+def _months(roadmap: Roadmap):
+    return parse_period(
+        roadmap.period, fiscal_start_month=workspace_settings().fiscal_year_start_month
+    ).months()
+
+
+def _int(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _add_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _roadmap_or_404(pk: int) -> Roadmap:
+    try:
+        return selectors.roadmap_get(pk)
+    except Roadmap.DoesNotExist:
+        raise Http404("No such roadmap.") from None
+
+
+def _context(request, roadmap: Roadmap, **extra) -> dict:
+    """What every internal roadmap page shows: the figures, tabs and filter choices."""
+    return {
+        "roadmap": roadmap,
+        "figures": selectors.roadmap_figures(roadmap),
+        "can_edit": services.can_edit_items(actor=request.user, roadmap=roadmap),
+        "is_lead": has_role(request.user, Role.LEAD),
+        "objectives": Objective.objects.order_by("title"),
+        "departments": Department.objects.order_by("name"),
+        "filters": {
+            "objective": _int(request.GET.get("objective")),
+            "department": _int(request.GET.get("department")),
+        },
+        **extra,
+    }
+
+
+def _items(request, roadmap: Roadmap):
+    return list(
+        selectors.item_list(
+            roadmap=roadmap,
+            objective=_int(request.GET.get("objective")),
+            department=_int(request.GET.get("department")),
+        )
+    )
+
+
+@login_required
+def roadmap_index(request):
+    """Roadmaps by team and quarter; stakeholders go to the stakeholder roadmap."""
+    if not has_role(request.user, Role.MEMBER):
+        return redirect("roadmap:shared")
+    roadmaps = list(
+        selectors.roadmap_list(
+            team=_int(request.GET.get("team")), period=request.GET.get("period") or None
+        )
+    )
+    rows = [(r, selectors.roadmap_figures(r)) for r in roadmaps]
+    context = {
+        "rows": rows,
+        "teams": Team.objects.order_by("name"),
+        "team_filter": _int(request.GET.get("team")),
+        "is_lead": has_role(request.user, Role.LEAD),
+    }
+    template = "roadmap/index.html#rows" if request.htmx else "roadmap/index.html"
+    return render(request, template, context)
+
+
+@role_required(Role.LEAD)
+def roadmap_create(request):
+    current = quarter_of(
+        timezone.localdate(), fiscal_start_month=workspace_settings().fiscal_year_start_month
+    )
+    form = RoadmapCreateForm(request.POST or None, initial={"period": current.label})
+    if request.method == "POST" and form.is_valid():
+        try:
+            roadmap = services.roadmap_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"Roadmap {roadmap} created.")
+            return redirect(roadmap.get_absolute_url())
+    return render(
+        request,
+        "roadmap/form.html",
+        {"form": form, "title": "New roadmap"},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.MEMBER)
+def roadmap_board(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    items = _items(request, roadmap)
+    lanes = [(value, label, [i for i in items if i.lane == value]) for value, label in LANES]
+    context = _context(
+        request,
+        roadmap,
+        lanes=lanes,
+        view="board",
+        lane_choices=LANES,
+        overcommits=list(selectors.overcommit_list(roadmap=roadmap)[:5]),
+    )
+    template = "roadmap/board.html#board" if request.htmx else "roadmap/board.html"
+    return render(request, template, context)
+
+
+@role_required(Role.MEMBER)
+def roadmap_list_view(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    context = _context(request, roadmap, items=_items(request, roadmap), view="list")
+    template = "roadmap/list.html#table" if request.htmx else "roadmap/list.html"
+    return render(request, template, context)
+
+
+def timeline_columns(item: RoadmapItem, months: list[dt.date]) -> tuple[int, int]:
+    """Grid columns of an item's bar: its month span, or for an unscheduled item the month
+    its lane stands for (now → first, next → second, later → last month of the quarter)."""
+    if item.start_month and item.start_month in months and item.end_month in months:
+        return months.index(item.start_month) + 1, months.index(item.end_month) + 1
+    index = {Lane.NOW: 1, Lane.NEXT: 2, Lane.LATER: len(months)}[item.lane]
+    return index, index
+
+
+@role_required(Role.MEMBER)
+def roadmap_timeline(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    months = _months(roadmap)
+    bars = [(item, *timeline_columns(item, months)) for item in _items(request, roadmap)]
+    context = _context(request, roadmap, months=months, bars=bars, view="timeline")
+    template = "roadmap/timeline.html#bars" if request.htmx else "roadmap/timeline.html"
+    return render(request, template, context)
+
+
+@role_required(Role.MEMBER)
+def roadmap_export(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"roadmap-{roadmap.team.slug}-{roadmap.period}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "id",
+            "title",
+            "stakeholder title",
+            "objective",
+            "owner",
+            "lane",
+            "first month",
+            "last month",
+            "status",
+            "visibility",
+            "estimate (person-days)",
+            "requests",
+            "departments",
+        ]
+    )
+    for item in _items(request, roadmap):
+        requests = list(item.requests.all())
+        writer.writerow(
+            [
+                item.pk,
+                item.title,
+                item.public_title,
+                item.objective.title,
+                item.owner.display_name if item.owner else "",
+                item.lane,
+                item.start_month or "",
+                item.end_month or "",
+                item.status,
+                item.visibility,
+                item.estimate_days,
+                "; ".join(f"#{r.pk} {r.title}" for r in requests),
+                "; ".join(sorted({r.department.name for r in requests if r.department})),
+            ]
+        )
+    return response
+
+
+@role_required(Role.LEAD)
+def roadmap_settings(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    rows = selectors.capacity_rows(roadmap)
+    cadence = review_selectors.cadence_for(target=roadmap, kind=Cadence.Kind.ROADMAP)
+    initial = {
+        "buffer_percent": roadmap.buffer_percent,
+        "notes": roadmap.notes,
+        "version": roadmap.version,
+    }
+    form = RoadmapSettingsForm(
+        request.POST if request.POST.get("form") == "settings" else None,
+        initial=initial,
+        capacity_rows=rows,
+    )
+    cadence_form = CadenceForm(
+        request.POST if request.POST.get("form") == "cadence" else None,
+        initial={
+            "interval_days": cadence.interval_days,
+            "owner": cadence.owner,
+            "next_due_on": cadence.next_due_on,
+            "version": cadence.version,
+        }
+        if cadence
+        else None,
+    )
+    if request.method == "POST" and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.roadmap_update(
+                roadmap=roadmap,
+                actor=request.user,
+                expected_version=data["version"],
+                buffer_percent=data["buffer_percent"],
+                notes=data["notes"],
+                capacity_overrides=form.overrides(),
+                override_reason=data["override_reason"],
+            )
+        except DomainError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, "Buffer and capacity saved.")
+            return redirect("roadmap:settings", pk=roadmap.pk)
+    if request.method == "POST" and cadence_form.is_bound and cadence and cadence_form.is_valid():
+        data = dict(cadence_form.cleaned_data)
+        version = data.pop("version")
+        try:
+            cadence_update(cadence=cadence, actor=request.user, expected_version=version, **data)
+        except DomainError as error:
+            _add_error(cadence_form, error)
+        else:
+            messages.success(request, "Review cadence saved.")
+            return redirect("roadmap:settings", pk=roadmap.pk)
+    bound_errors = (form.is_bound and form.errors) or (
+        cadence_form.is_bound and cadence_form.errors
+    )
+    return render(
+        request,
+        "roadmap/settings.html",
+        _context(
+            request, roadmap, form=form, cadence_form=cadence_form, cadence=cadence, rows=rows
+        ),
+        status=400 if bound_errors else 200,
+    )
+
+
+@role_required(Role.LEAD)
+def item_create(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    form = ItemCreateForm(
+        request.POST or None,
+        roadmap=roadmap,
+        months=_months(roadmap),
+        plannable_requests=selectors.plannable_requests(),
+        initial={"lane": Lane.NEXT},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.roadmap_item_create(
+                roadmap=roadmap, actor=request.user, **form.item_data()
+            )
+        except DomainError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"“{item.title}” planned ({item.estimate_days} person-days).")
+            return redirect(roadmap.get_absolute_url())
+    return render(
+        request,
+        "roadmap/item_form.html",
+        _context(request, roadmap, form=form, item=None),
+        status=400 if form.errors else 200,
+    )
+
+
+def _item_or_404(roadmap: Roadmap, item_pk: int) -> RoadmapItem:
+    try:
+        return selectors.item_get(roadmap_id=roadmap.pk, pk=item_pk)
+    except RoadmapItem.DoesNotExist:
+        raise Http404("No such item.") from None
+
+
+@role_required(Role.MEMBER)
+def item_edit(request, pk: int, item_pk: int):
+    roadmap = _roadmap_or_404(pk)
+    item = _item_or_404(roadmap, item_pk)
+    if not services.can_edit_items(actor=request.user, roadmap=roadmap):
+        return refuse(
+            request, f"Only members of {roadmap.team} and leads may edit its roadmap items."
+        )
+    initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
+    initial.update(
+        start_month=item.start_month.isoformat() if item.start_month else "",
+        end_month=item.end_month.isoformat() if item.end_month else "",
+        version=item.version,
+    )
+    form = ItemEditForm(
+        request.POST or None, roadmap=roadmap, months=_months(roadmap), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.item_data()
+        version, reason = data.pop("version"), data.pop("override_reason")
+        try:
+            services.roadmap_item_update(
+                item=item,
+                actor=request.user,
+                expected_version=version,
+                override_reason=reason,
+                **data,
+            )
+        except DomainError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"“{item.title}” saved.")
+            return redirect(roadmap.get_absolute_url())
+    return render(
+        request,
+        "roadmap/item_form.html",
+        _context(request, roadmap, form=form, item=item),
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def item_move(request, pk: int, item_pk: int):
+    """Move an item between lanes; htmx gets the board back, a plain form post a redirect."""
+    roadmap = _roadmap_or_404(pk)
+    item = _item_or_404(roadmap, item_pk)
+    try:
+        services.roadmap_item_move(
+            item=item,
+            actor=request.user,
+            lane=request.POST.get("lane", ""),
+            expected_version=_int(request.POST.get("version")),
+        )
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code)
+    if request.htmx:
+        return roadmap_board(request, pk)
+    messages.success(request, f"“{item.title}” moved to {Lane(request.POST['lane']).label}.")
+    return redirect(roadmap.get_absolute_url())
+
+
+@role_required(Role.LEAD)
+@require_POST
+def item_remove(request, pk: int, item_pk: int):
+    roadmap = _roadmap_or_404(pk)
+    item = _item_or_404(roadmap, item_pk)
+    try:
+        services.roadmap_item_remove(item=item, actor=request.user)
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code)
+    messages.success(
+        request, f"“{item.title}” taken off the roadmap; its requests are accepted again."
+    )
+    return redirect(roadmap.get_absolute_url())
+
+
+@role_required(Role.MEMBER)
+def unplanned(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    form = UnplannedForm(request.POST or None, initial={"day": timezone.localdate()})
+    if request.method == "POST":
+        if not services.can_edit_items(actor=request.user, roadmap=roadmap):
+            return refuse(
+                request, f"Only members of {roadmap.team} and leads may log unplanned work here."
+            )
+        if form.is_valid():
+            try:
+                entry = services.unplanned_log(
+                    roadmap=roadmap, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                _add_error(form, error)
+            else:
+                messages.success(request, f"Logged {entry.days} person-days of unplanned work.")
+                return redirect("roadmap:unplanned", pk=roadmap.pk)
+    context = _context(
+        request,
+        _roadmap_or_404(pk),
+        form=form,
+        entries=list(selectors.unplanned_list(roadmap=roadmap)),
+    )
+    return render(request, "roadmap/unplanned.html", context, status=400 if form.errors else 200)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def unplanned_delete(request, pk: int, entry_pk: int):
+    roadmap = _roadmap_or_404(pk)
+    entry = get_object_or_404(UnplannedEntry, roadmap=roadmap, pk=entry_pk)
+    try:
+        services.unplanned_delete(entry=entry, actor=request.user)
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code)
+    messages.success(request, "Entry deleted.")
+    return redirect("roadmap:unplanned", pk=pk)
+
+
+@role_required(Role.MEMBER)
+def snapshot_list(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    form = SnapshotForm(request.POST or None)
+    if request.method == "POST":
+        if not has_role(request.user, Role.LEAD):
+            return refuse(request, "Only a lead may take snapshots.")
+        if form.is_valid():
+            services.snapshot_take(
+                roadmap=roadmap, actor=request.user, note=form.cleaned_data["note"]
+            )
+            messages.success(request, "Snapshot taken.")
+            return redirect("roadmap:snapshots", pk=pk)
+    context = _context(
+        request, roadmap, form=form, snapshots=list(selectors.snapshot_list(roadmap=roadmap))
+    )
+    return render(request, "roadmap/snapshots.html", context)
+
+
+@role_required(Role.MEMBER)
+def snapshot_diff(request, pk: int, snapshot_pk: int):
+    """What changed from a snapshot to the roadmap as it is now."""
+    roadmap = _roadmap_or_404(pk)
+    snapshot = get_object_or_404(Snapshot, roadmap=roadmap, pk=snapshot_pk)
+    current = snapshots.roadmap_state(selectors.item_list(roadmap=roadmap))
+    changes = snapshots.diff(snapshot.data, current)
+    return render(
+        request,
+        "roadmap/snapshot_diff.html",
+        _context(request, roadmap, snapshot=snapshot, changes=changes),
+    )
+
+
+@role_required(Role.LEAD)
+def review_complete(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    cadence = review_selectors.cadence_for(target=roadmap, kind=Cadence.Kind.ROADMAP)
+    last = selectors.snapshot_list(roadmap=roadmap).filter(review__isnull=False).first()
+    current = snapshots.roadmap_state(selectors.item_list(roadmap=roadmap))
+    changes = snapshots.diff(last.data if last else {"items": {}}, current)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review, _, _ = services.roadmap_complete_review(
+                roadmap=roadmap, actor=request.user, notes=form.cleaned_data["notes"]
+            )
+        except DomainError as error:
+            _add_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Review completed; the next one is due {review.cadence.next_due_on:%d %b %Y}.",
+            )
+            return redirect(roadmap.get_absolute_url())
+    state = cadence_state(cadence=cadence, today=timezone.localdate()) if cadence else None
+    return render(
+        request,
+        "roadmap/review.html",
+        _context(
+            request, roadmap, form=form, cadence=cadence, state=state, changes=changes, last=last
+        ),
+    )
+
+
+@role_required(Role.LEAD)
+def share_links(request, pk: int):
+    roadmap = _roadmap_or_404(pk)
+    form = ShareLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        expires_on = form.cleaned_data["expires_on"]
+        expires_at = (
+            timezone.make_aware(dt.datetime.combine(expires_on, dt.time.max))
+            if expires_on
+            else None
+        )
+        try:
+            link = services.share_link_create(
+                roadmap=roadmap,
+                actor=request.user,
+                label=form.cleaned_data["label"],
+                expires_at=expires_at,
+            )
+        except DomainError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, "Share link created.")
+            return redirect(f"{reverse('roadmap:share_links', args=[pk])}#link-{link.pk}")
+    links = list(selectors.share_link_list(roadmap=roadmap))
+    return render(
+        request,
+        "roadmap/share_links.html",
+        _context(request, roadmap, form=form, links=links, now=timezone.now()),
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.LEAD)
+@require_POST
+def share_link_revoke(request, pk: int, link_pk: int):
+    link = get_object_or_404(ShareLink, roadmap_id=pk, pk=link_pk)
+    services.share_link_revoke(link=link, actor=request.user)
+    messages.success(request, "Share link revoked; it now answers “not found”.")
+    return redirect("roadmap:share_links", pk=pk)
+
+
+# --- stakeholder views ------------------------------------------------------------------
+
+
+@login_required
+def stakeholder_roadmap(request):
+    """The shared roadmap for signed-in stakeholders: shared items, stakeholder-facing text."""
+    roadmaps = [
+        r
+        for r in selectors.stakeholder_roadmaps(
+            team=_int(request.GET.get("team")), user=request.user
+        )
+        if r.shared
+    ]
+    context = {
+        "roadmaps": roadmaps,
+        "teams": Team.objects.order_by("name"),
+        "team_filter": _int(request.GET.get("team")),
+        "lanes": LANES,
+    }
+    template = "roadmap/shared.html#roadmaps" if request.htmx else "roadmap/shared.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def roadmap_watch(request, pk: int):
+    roadmap = get_object_or_404(Roadmap, pk=pk)
+    watch = request.POST.get("watch") == "1"
+    services.roadmap_watch(roadmap=roadmap, user=request.user, watch=watch)
+    messages.success(
+        request,
+        f"You will hear what changed after each review of {roadmap}."
+        if watch
+        else f"You no longer watch {roadmap}.",
+    )
+    return redirect("roadmap:shared")
+
+
+def share_view(request, token: str):
+    """Anyone with a live link sees the shared items; revoked or expired links are 404."""
+    link = selectors.share_link_active(token)
+    if link is None:
+        raise Http404("This link is not valid.")
+    roadmap = link.roadmap
+    roadmap.shared = list(selectors.shared_items(roadmap=roadmap))
+    response = render(
+        request, "roadmap/share.html", {"roadmaps": [roadmap], "lanes": LANES, "link": link}
+    )
+    # The token is the key: keep it out of Referer headers and search indexes.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -1,0 +1,199 @@
+import datetime as dt
+import threading
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from prodops.notifications.models import Notification
+from prodops.reviews import services
+from prodops.reviews.models import Cadence, ReminderDelivery
+from roadmap.models import Roadmap
+from roadmap.services import roadmap_complete_review
+
+from .conftest import START
+
+REMINDER_KINDS = (Notification.Kind.REVIEW_DUE, Notification.Kind.REVIEW_OVERDUE)
+
+
+def reminders(user=None):
+    qs = Notification.objects.filter(kind__in=REMINDER_KINDS)
+    return qs.filter(recipient=user) if user else qs
+
+
+@pytest.mark.django_db
+def test_reminder_rule(cadence, review_people):
+    owner, boss = review_people
+    rule = services.reminder_recipients
+    assert rule(cadence=cadence, today=START - dt.timedelta(days=1)) == []
+    assert rule(cadence=cadence, today=START) == [(owner, "due")]
+    assert rule(cadence=cadence, today=START + dt.timedelta(days=3)) == [(owner, "due")]
+    assert rule(cadence=cadence, today=START + dt.timedelta(days=4)) == [
+        (owner, "due"),
+        (boss, "overdue"),
+    ]
+    cadence.active = False
+    assert rule(cadence=cadence, today=START + dt.timedelta(days=9)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_repeated_sweeps_deliver_once_in_app_and_by_email(cadence, review_people, mailoutbox):
+    owner, boss = review_people
+    for _ in range(3):
+        services.reviews_sweep(today=START + dt.timedelta(days=5))
+    assert reminders(owner).count() == 1 and reminders(boss).count() == 1
+    assert reminders(boss).get().kind == Notification.Kind.REVIEW_OVERDUE
+    assert sorted(m.to[0] for m in mailoutbox) == [boss.email, owner.email]
+    assert ReminderDelivery.objects.filter(sent_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_running_at_once_deliver_once(cadence, review_people, mailoutbox):
+    owner, boss = review_people
+    today = START + dt.timedelta(days=4)
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            services.reviews_sweep(today=today)
+        except Exception as error:  # surfaced below; a thread must not swallow it
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert ReminderDelivery.objects.count() == 2
+    assert reminders(owner).count() == 1 and reminders(boss).count() == 1
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rerun_after_crash_between_insert_and_send(cadence, review_people, mailoutbox):
+    owner, _ = review_people
+    # The process dies after the insert committed but before any send was queued.
+    with (
+        mock.patch("prodops.reviews.tasks.send_review_reminder.delay", side_effect=SystemExit),
+        pytest.raises(SystemExit),
+    ):
+        services.reviews_sweep(today=START)
+    delivery = ReminderDelivery.objects.get()
+    assert delivery.sent_at is None and reminders().count() == 0
+    # A worker dies inside the send, after notifying but before its commit: all rolls back.
+    with (
+        mock.patch.object(ReminderDelivery, "save", side_effect=RuntimeError("worker lost")),
+        pytest.raises(RuntimeError),
+    ):
+        services.reminder_send(delivery_id=delivery.pk)
+    assert reminders().count() == 0
+    # The next sweeps finish the job exactly once.
+    services.reviews_sweep(today=START)
+    services.reviews_sweep(today=START + dt.timedelta(days=1))
+    assert reminders(owner).count() == 1
+    assert len(mailoutbox) == 1
+    delivery.refresh_from_db()
+    assert delivery.sent_at is not None
+    assert services.reminder_send(delivery_id=delivery.pk) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_time_travel_across_several_periods(cadence, review_people):
+    """Eight weeks of sweeps every day (twice on some), reviews held late or on time: every due
+    date reminds its owner once, and escalates once only when more than 3 days overdue."""
+    owner, boss = review_people
+    roadmap = Roadmap.objects.get(pk=cadence.target_id)
+    complete_on = {
+        START + dt.timedelta(days=2),
+        START + dt.timedelta(days=23),
+        START + dt.timedelta(days=37),
+    }
+    due_dates = [START]
+    for offset in range(0, 56):
+        today = START + dt.timedelta(days=offset)
+        services.reviews_sweep(today=today)
+        if offset % 3 == 0:
+            services.reviews_sweep(today=today)  # a duplicate beat
+        if today in complete_on:
+            roadmap_complete_review(roadmap=roadmap, actor=boss, notes="held", today=today)
+            cadence.refresh_from_db()
+            due_dates.append(cadence.next_due_on)
+    # due dates: 4 Jan (held 6 Jan), 20 Jan (held 27 Jan, 7 days late), 10 Feb (held on time
+    # on 10 Feb), 24 Feb (never held within the window).
+    assert due_dates == [START, dt.date(2027, 1, 20), dt.date(2027, 2, 10), dt.date(2027, 2, 24)]
+    due = ReminderDelivery.objects.filter(kind="due").order_by("due_on")
+    assert [(d.due_on, d.recipient_id) for d in due] == [(day, owner.pk) for day in due_dates]
+    overdue = ReminderDelivery.objects.filter(kind="overdue").order_by("due_on")
+    assert [(d.due_on, d.recipient_id) for d in overdue] == [
+        (dt.date(2027, 1, 20), boss.pk),
+        (dt.date(2027, 2, 24), boss.pk),
+    ]
+    assert reminders(owner).count() == 4
+    assert reminders(boss).count() == 2
+    assert not ReminderDelivery.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delivery_made_stale_by_a_completed_review_is_not_sent(cadence, review_people):
+    boss = review_people[1]
+    with mock.patch("prodops.reviews.tasks.send_review_reminder.delay"):
+        services.reviews_sweep(today=START)
+    roadmap_complete_review(
+        roadmap=Roadmap.objects.get(pk=cadence.target_id), actor=boss, today=START
+    )
+    services.reviews_sweep(today=START)
+    assert reminders().count() == 0
+    assert ReminderDelivery.objects.get().skipped
+
+
+@pytest.mark.django_db
+def test_cadence_update_is_for_leads_and_checks_input(api_clients, cadence):
+    url = f"/api/v1/cadences/{cadence.pk}/"
+    assert api_clients["stakeholder"].get(url).status_code == 403
+    assert api_clients["member"].get(url).status_code == 200
+    assert api_clients["member"].patch(url, {"interval_days": 7}, format="json").status_code == 403
+    assert api_clients["lead"].patch(url, {"interval_days": 0}, format="json").status_code == 400
+    response = api_clients["lead"].patch(
+        url, {"interval_days": 7, "version": cadence.version}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["interval_days"] == 7
+    assert (
+        api_clients["lead"]
+        .patch(url, {"interval_days": 9, "version": cadence.version}, format="json")
+        .status_code
+        == 409
+    )
+
+
+@pytest.mark.django_db
+def test_reviews_page(clients, cadence):
+    from tests.helpers import assert_role_matrix
+
+    assert_role_matrix(
+        clients,
+        "get",
+        "/reviews/",
+        {"anonymous": 302, "stakeholder": 403, "member": 200, "lead": 200, "admin": 200},
+    )
+    html = clients["member"].get("/reviews/").content.decode()
+    assert cadence.title in html
+
+
+@pytest.mark.django_db
+def test_cadence_generic_target_kinds(review_people):
+    """A cadence can review anything: here a user-facing doc stand-in (any model row)."""
+    owner, boss = review_people
+    other = services.cadence_ensure(
+        kind=Cadence.Kind.QUARTERLY,
+        target=boss,
+        title="Quarterly review",
+        owner=owner,
+        first_due_on=START,
+    )
+    assert other.target == boss
+    assert services.reminder_recipients(cadence=other, today=START) == [(owner, "due")]
