@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet
+from prodops.core.errors import ValidationFailed
 
 from . import selectors, services, snapshots
 from .models import Roadmap, ShareLink, Snapshot, UnplannedEntry
@@ -65,7 +66,16 @@ class RoadmapViewSet(
         serializer.instance = selectors.roadmap_get(serializer.instance.pk)
 
     def update(self, request, *args, **kwargs):
-        kwargs["partial"] = True  # team and period are fixed once created; they are ignored
+        """Team and period are fixed once a roadmap exists: changing them is refused naming
+        the field rather than silently ignored."""
+        roadmap = self.get_object()
+        for name, current in (("team", roadmap.team_id), ("period", roadmap.period)):
+            if name in request.data and str(request.data[name]).strip().upper() != str(current).upper():
+                raise ValidationFailed(
+                    f"A roadmap's {name} cannot change; create a roadmap for the other {name}.",
+                    field=name,
+                )
+        kwargs["partial"] = True
         return super().update(request, *args, **kwargs)
 
     @extend_schema(request=CompleteReviewSerializer)

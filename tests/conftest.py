@@ -144,3 +144,60 @@ def login(live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return _login
+
+
+# --- A real Celery worker ------------------------------------------------------------------
+
+
+def _redis_answering_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return ""
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # any failure to reach Redis means "no Redis" for these tests
+        return ""
+    return url
+
+
+@pytest.fixture
+def real_worker(transactional_db):
+    """A Celery worker thread consuming from Redis, with eager mode off for the test.
+
+    Skipped when no Redis answers, except in CI with REDIS_URL set, where that is a failure."""
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from prodops.celery import app
+
+    url = _redis_answering_url()
+    if not url:
+        if os.environ.get("CI") == "true" and os.environ.get("REDIS_URL"):
+            pytest.fail("REDIS_URL is set in CI but Redis does not answer")
+        pytest.skip("no Redis answering at REDIS_URL")
+    app.conf.update(task_always_eager=False, broker_url=url, broker_transport_options={})
+    try:
+        with start_worker(
+            app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING"
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.update(
+            task_always_eager=True,
+            broker_url=settings.CELERY_BROKER_URL,
+            broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        )
+
+
+def wait_until(condition, *, timeout: float = 20.0, interval: float = 0.2) -> bool:
+    """Poll `condition` until it is true or `timeout` seconds pass; returns its last value."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return bool(condition())

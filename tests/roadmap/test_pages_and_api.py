@@ -374,3 +374,22 @@ def test_schema_builds(api_clients):
     response = api_clients["admin"].get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/roadmaps/{roadmap_pk}/items/" in response.content
+
+
+@pytest.mark.django_db
+def test_roadmap_api_refuses_to_move_team_or_period(api_clients, team, roadmap):
+    from tests.factories import TeamFactory
+
+    other = TeamFactory()
+    url = f"/api/v1/roadmaps/{roadmap.pk}/"
+    response = api_clients["lead"].patch(url, {"period": "2027-Q2"}, format="json")
+    assert response.status_code == 400 and "period" in response.json()
+    response = api_clients["lead"].patch(url, {"team": other.pk}, format="json")
+    assert response.status_code == 400 and "team" in response.json()
+    # Sending the same values back (a full PUT of what was read) is fine.
+    same = api_clients["lead"].patch(
+        url, {"team": team.pk, "period": roadmap.period, "version": roadmap.version}, format="json"
+    )
+    assert same.status_code == 200
+    roadmap.refresh_from_db()
+    assert (roadmap.team_id, roadmap.period) == (team.pk, "2027-Q1")
