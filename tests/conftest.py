@@ -1,5 +1,6 @@
 import os
 import shutil
+import uuid
 
 import pytest
 from rest_framework.test import APIClient
@@ -177,14 +178,33 @@ def real_worker(transactional_db):
         if os.environ.get("CI") == "true" and os.environ.get("REDIS_URL"):
             pytest.fail("REDIS_URL is set in CI but Redis does not answer")
         pytest.skip("no Redis answering at REDIS_URL")
-    app.conf.update(task_always_eager=False, broker_url=url, broker_transport_options={})
+    # A queue of its own, so a worker of another test run on the same Redis cannot take
+    # this run's tasks.
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    default_queue = app.conf.task_default_queue
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=url,
+        broker_transport_options={},
+        task_default_queue=queue,
+    )
     try:
         with start_worker(
-            app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING"
+            app,
+            perform_ping_check=False,
+            pool="solo",
+            concurrency=1,
+            loglevel="WARNING",
+            queues=[queue],
         ) as worker:
             yield worker
     finally:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        client.delete(queue, *client.keys(f"_kombu.binding*{queue}"))
         app.conf.update(
+            task_default_queue=default_queue,
             task_always_eager=True,
             broker_url=settings.CELERY_BROKER_URL,
             broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
