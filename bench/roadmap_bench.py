@@ -1,113 +1,117 @@
-"""Latency of the roadmap board and the public share page at 200 items, next to a trivial view.
+"""Roadmap board and public share page at 200 items, next to the trivial view. Run alone with
+`python bench/roadmap_bench.py`, or with the others via `make bench`.
 
-Runs against a throwaway test database (created and dropped here), through the full Django
-stack (middleware, templates) with the test client, so numbers compare views, not networks.
-"""
+One team's quarter holds 200 items (a third in each lane, every other one shared), each
+planning one request from its own requester and department, so the board's filters list 200
+departments too."""
 
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
+from decimal import Decimal
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prodops.settings.test")
-
-import warnings
-
-import django
-
-# WhiteNoise warns that collectstatic has not run; static files are not part of this bench.
-warnings.filterwarnings("ignore", message="No directory at")
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from harness import analyze, baseline, client, measure, report, throwaway_database, timed
 
 ITEMS = 200
-RUNS = 30
+LANES = ("now", "next", "later")
 
 
 def build():
-    from intake.models import RequestStatus
-    from roadmap import services
-    from tests.factories import (
-        MembershipFactory,
-        ObjectiveFactory,
-        RequestFactory,
-        TeamFactory,
-        UserFactory,
-    )
+    """The team, its roadmap and share link through the services; the requests, items and
+    their links bulk-inserted in the state `roadmap_item_create` leaves them (requests
+    planned, items positioned in order). Returns the member, the roadmap and the link."""
+    from django.contrib.auth.hashers import make_password
 
-    lead = UserFactory(username="bench-lead", role="lead")
-    member = UserFactory(username="bench-member", role="member")
-    team = TeamFactory(name="Bench Ops", slug="bench-ops", lead=lead)
-    MembershipFactory(team=team, user=lead)
-    MembershipFactory(team=team, user=member)
-    objective = ObjectiveFactory(title="Bench objective")
+    from intake.models import Request, RequestStatus
+    from outcomes.models import Objective
+    from prodops.accounts.models import Department, Team, TeamMembership, User
+    from prodops.accounts.roles import Role
+    from roadmap import services
+    from roadmap.models import ItemRequest, RoadmapItem
+
+    password = make_password("pw")
+    lead, member, *requesters = User.objects.bulk_create(
+        [
+            User(username="bench-lead", password=password, role=Role.LEAD),
+            User(username="bench-member", password=password, role=Role.MEMBER),
+        ]
+        + [
+            User(username=f"requester-{n}", email=f"requester-{n}@example.com", password=password)
+            for n in range(ITEMS)
+        ]
+    )
+    team = Team.objects.create(name="Bench Ops", slug="bench-ops", lead=lead)
+    TeamMembership.objects.bulk_create(
+        [TeamMembership(team=team, user=lead), TeamMembership(team=team, user=member)]
+    )
+    objective = Objective.objects.create(
+        title="Bench objective",
+        level=Objective.Level.BUSINESS,
+        period="2027",
+        status=Objective.Status.ACTIVE,
+    )
     roadmap = services.roadmap_create(actor=lead, team=team, period="2027-Q1")
-    for n in range(ITEMS):
-        request = RequestFactory(status=RequestStatus.ACCEPTED, objective=objective)
-        services.roadmap_item_create(
-            roadmap=roadmap,
-            actor=lead,
-            requests=[request],
-            objective=objective,
-            estimate_days="0.2",
-            lane=("now", "next", "later")[n % 3],
-            visibility="shared" if n % 2 else "internal",
-            public_title=f"Shared item {n}" if n % 2 else "",
-        )
+    departments = Department.objects.bulk_create(
+        [Department(name=f"Department {n}", slug=f"department-{n}") for n in range(ITEMS)]
+    )
+    requests = Request.objects.bulk_create(
+        [
+            Request(
+                title=f"Request number {n}",
+                description="Some **context** for the team.",
+                requester=requesters[n],
+                department=departments[n],
+                category=Request.Category.CHANGE,
+                objective=objective,
+                status=RequestStatus.PLANNED,
+            )
+            for n in range(ITEMS)
+        ]
+    )
+    items = RoadmapItem.objects.bulk_create(
+        [
+            RoadmapItem(
+                roadmap=roadmap,
+                title=request.title,
+                objective=objective,
+                estimate_days=Decimal("0.2"),
+                lane=LANES[n % 3],
+                visibility="shared" if n % 2 else "internal",
+                public_title=f"Shared item {n}" if n % 2 else "",
+                position=n,
+            )
+            for n, request in enumerate(requests)
+        ]
+    )
+    ItemRequest.objects.bulk_create(
+        [
+            ItemRequest(item=item, request=request)
+            for item, request in zip(items, requests, strict=True)
+        ]
+    )
     link = services.share_link_create(roadmap=roadmap, actor=lead)
+    analyze()
     return member, roadmap, link
 
 
-def measure(client: Client, url: str) -> tuple[float, float, int]:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    executed = []
-
-    def count(execute, sql, params, many, context):
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        client.get(url)
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
-    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], len(executed)
-
-
 def main() -> None:
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
-        member, roadmap, link = build()
-        signed_in = Client()
-        signed_in.force_login(member)
-        rows = [
-            ("trivial view (login page)", Client(), "/accounts/login/"),
-            (f"roadmap board, {ITEMS} items", signed_in, f"/roadmap/{roadmap.pk}/"),
-            (f"share page, {ITEMS // 2} shared of {ITEMS}", Client(), f"/r/{link.token}/"),
-            (
-                f"items API, {ITEMS} items (page of 50)",
-                signed_in,
-                f"/api/v1/roadmaps/{roadmap.pk}/items/",
-            ),
-        ]
-        print(f"{'view':45} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-        for label, client, url in rows:
-            median, p95, queries = measure(client, url)
-            print(f"{label:45} {median:10.1f} {p95:8.1f} {queries:8d}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    with throwaway_database():
+        (member, roadmap, link), seconds = timed(build)
+        signed_in = client(member)
+        anonymous = client()
+        report(
+            "roadmap",
+            baseline(signed_in),
+            [
+                (f"roadmap board, {ITEMS} items", measure(signed_in, f"/roadmap/{roadmap.pk}/")),
+                (
+                    f"share page, {ITEMS // 2} shared of {ITEMS}",
+                    measure(anonymous, f"/r/{link.token}/"),
+                ),
+                (
+                    f"items API, {ITEMS} items (page of 50)",
+                    measure(signed_in, f"/api/v1/roadmaps/{roadmap.pk}/items/"),
+                ),
+            ],
+            note=f"{ITEMS} items, built in {seconds:.1f} s",
+        )
 
 
 if __name__ == "__main__":

@@ -1,35 +1,41 @@
-"""Backlog latency at 10,000 scored requests, next to a trivial view.
+"""Backlog at 10,000 scored requests, and the cost of re-ranking them all, next to the trivial
+view. Run alone with `python bench/scoring_bench.py`, or with the others via `make bench`.
 
-Builds a throwaway database, fills it with scored requests and their aggregates, then times
-(median of several runs, in-process through the Django test client): the re-score of every
-request after a model change, the backlog page, its htmx partial, the backlog API, and the
-login page as the trivial baseline."""
+Every request gets a score record (the assessment aggregates scoring reads), so the timed
+pages rank, filter and page through the whole set; "change weights + re-score all" is what a
+lead's edit of the scoring model costs before the backlog shows the new order."""
 
-import os
-import statistics
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
+from itertools import count
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prodops.settings.test")
+from harness import (
+    analyze,
+    baseline,
+    client,
+    measure,
+    measure_call,
+    report,
+    throwaway_database,
+    timed,
+)
 
-import django
+ROWS = 10_000
+RESCORE_RUNS = 5
+CASES = [
+    ("backlog page (50 rows)", "/requests/backlog/", {}),
+    (
+        "backlog htmx partial, filtered",
+        "/requests/backlog/?status=scored",
+        {"HTTP_HX_REQUEST": "true"},
+    ),
+    ("backlog page 100 of 200", "/requests/backlog/?page=100", {}),
+    ("GET /api/v1/backlog/ (50 rows)", "/api/v1/backlog/", {}),
+]
 
-django.setup()
 
-# Django must be set up before anything touching models is imported, hence E402 below.
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-
-ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
-RUNS = int(os.environ.get("BENCH_RUNS", "15"))
-
-
-def _fill() -> object:
+def build():
+    """Scored and accepted requests in one department, a third tied to an objective, each
+    with a score record; returns the lead the pages are timed as."""
     from intake.assessments import RequestScore
     from intake.models import Request, RequestStatus
     from outcomes.models import Objective
@@ -76,64 +82,38 @@ def _fill() -> object:
         ],
         batch_size=2000,
     )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    analyze()
     return lead
 
 
-def _median_ms(call, runs: int = RUNS) -> float:
-    call()  # warm up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = call()
-        times.append((time.perf_counter() - start) * 1000)
-        status = getattr(response, "status_code", 200)
-        assert status == 200, status
-    return statistics.median(times)
-
-
 def main() -> None:
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-    try:
+    from_weights = count()
+
+    with throwaway_database():
         from intake.scoring_services import scores_recompute_all, scoring_model_update
 
-        lead = _fill()
-        start = time.perf_counter()
-        scored = scores_recompute_all()
-        rescore_ms = (time.perf_counter() - start) * 1000
-        client = Client()
-        client.force_login(lead)
-        anonymous = Client()
-        weights = iter(range(10_000))
+        lead, build_seconds = timed(build)
+        scored, rescore_seconds = timed(scores_recompute_all)
+        signed_in = client(lead)
 
-        def change_model():
-            scoring_model_update(actor=lead, impact_weight=Decimal(1 + next(weights) % 9))
+        def change_weights():
+            # A different impact weight each call, so every call really re-ranks.
+            weight = Decimal(1 + next(from_weights) % 9)
+            scoring_model_update(actor=lead, impact_weight=weight)
 
-        results = [
-            ("trivial view (login page)", _median_ms(lambda: anonymous.get("/accounts/login/"))),
-            ("backlog page (50 rows)", _median_ms(lambda: client.get("/requests/backlog/"))),
-            (
-                "backlog htmx partial, filtered",
-                _median_ms(
-                    lambda: client.get("/requests/backlog/?status=scored", HTTP_HX_REQUEST="true")
-                ),
+        rows = [(label, measure(signed_in, url, **headers)) for label, url, headers in CASES]
+        rows.append(
+            ("change weights + re-score all", measure_call(change_weights, runs=RESCORE_RUNS))
+        )
+        report(
+            "scoring",
+            baseline(signed_in),
+            rows,
+            note=(
+                f"{ROWS:,} scored requests, built in {build_seconds:.1f} s; "
+                f"first re-score of {scored:,} took {rescore_seconds * 1000:.0f} ms"
             ),
-            (
-                "backlog page 100 of 200",
-                _median_ms(lambda: client.get("/requests/backlog/?page=100")),
-            ),
-            ("GET /api/v1/backlog/ (50 rows)", _median_ms(lambda: client.get("/api/v1/backlog/"))),
-            ("change weights + re-score all", _median_ms(change_model, runs=5)),
-        ]
-        print(f"scoring bench: {ROWS} scored requests ({scored} re-scored in {rescore_ms:.0f} ms)")
-        for label, ms in results:
-            print(f"  {label:<34} {ms:8.1f} ms (median of {RUNS if 'weights' not in label else 5})")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        del test_name
+        )
 
 
 if __name__ == "__main__":
