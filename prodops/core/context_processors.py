@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from prodops.accounts.roles import Role, has_role
 
@@ -33,5 +34,6 @@ def navigation(request):
     if user is not None and user.is_authenticated:
         from prodops.notifications.selectors import unread_count
 
-        unread = unread_count(user=user)
+        # Counted only if a template shows it, and at most once per response.
+        unread = SimpleLazyObject(lambda: unread_count(user=user))
     return {"nav_items": items, "unread_notifications": unread}

@@ -63,6 +63,11 @@ def test_assess_reweight_and_accept(browser, page, live_server, login):
         expect(lead_page.get_by_role("status").first).to_contain_text("re-ranked")
         expect(lead_page.get_by_test_id("formula")).to_contain_text("5·impact + 1·feasibility")
         lead_page.get_by_role("link", name="Ranked backlog").click()
+        lead_page.wait_for_url(re.compile(r"/requests/backlog/$"))
+        # Wait for the re-ranked page itself before reading the order.
+        expect(
+            lead_page.get_by_test_id("backlog-row").first.get_by_role("link").first
+        ).to_have_text("Partner portal")
         assert _titles(lead_page) == ["Partner portal", "Fix UTM tags", "Churn dashboard"]
         top = lead_page.get_by_test_id("backlog-row").first
         top.get_by_test_id("score").click()  # the score explains itself
