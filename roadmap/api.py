@@ -70,7 +70,10 @@ class RoadmapViewSet(
         the field rather than silently ignored."""
         roadmap = self.get_object()
         for name, current in (("team", roadmap.team_id), ("period", roadmap.period)):
-            if name in request.data and str(request.data[name]).strip().upper() != str(current).upper():
+            if (
+                name in request.data
+                and str(request.data[name]).strip().upper() != str(current).upper()
+            ):
                 raise ValidationFailed(
                     f"A roadmap's {name} cannot change; create a roadmap for the other {name}.",
                     field=name,
