@@ -2,6 +2,7 @@ from rest_framework import mixins
 
 from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet
+from prodops.core.errors import ValidationFailed
 
 from . import selectors, services
 from .serializers import ObjectiveSerializer
@@ -32,6 +33,11 @@ class ObjectiveViewSet(
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
+        if version is None:
+            raise ValidationFailed(
+                "Send the version you loaded, so a change made since is not overwritten.",
+                field="version",
+            )
         serializer.instance = services.objective_update(
             objective=serializer.instance, actor=self.request.user, expected_version=version, **data
         )

@@ -20,8 +20,18 @@ EDITABLE_FIELDS = (
 
 def objective_rollup_errors(objective: Objective) -> dict[str, str]:
     """A department objective must name its department and roll up to a business objective;
-    a business objective stands alone."""
+    a business objective stands alone; and an objective others roll up to stays a business
+    objective."""
     errors: dict[str, str] = {}
+    if (
+        objective.level == Objective.Level.DEPARTMENT
+        and objective.pk
+        and Objective.objects.filter(parent_id=objective.pk).exists()
+    ):
+        errors["level"] = (
+            "Department objectives roll up to this one; move them first, then change its level."
+        )
+        return errors
     if objective.level == Objective.Level.DEPARTMENT:
         if objective.department_id is None:
             errors["department"] = "A department objective needs a department."

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 
 from prodops.accounts.roles import Role
-from prodops.core.errors import DomainError
+from prodops.core.errors import DomainError, ValidationFailed
 from prodops.core.permissions import role_required
 
 from . import selectors, services
@@ -33,6 +33,8 @@ def _save(request, form: ObjectiveForm, objective: Objective | None):
             objective = services.objective_create(actor=request.user, **data)
             messages.success(request, f"Objective “{objective.title}” created.")
         else:
+            if version is None:
+                raise ValidationFailed("The form was missing its version; reload and try again.")
             objective = services.objective_update(
                 objective=objective, actor=request.user, expected_version=version, **data
             )

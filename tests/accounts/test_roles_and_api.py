@@ -118,3 +118,28 @@ def test_openapi_schema_and_docs(client, api_clients):
 def test_api_pagination_shape(api_clients, department):
     body = api_clients["member"].get("/api/v1/departments/").json()
     assert {"results", "count", "next"} <= set(body)
+
+
+@pytest.mark.django_db
+def test_department_and_team_endpoints_queries_do_not_grow(api_clients):
+    from tests.factories import DepartmentFactory, MembershipFactory, TeamFactory
+    from tests.helpers import assert_queries_do_not_grow
+
+    def add_departments(n):
+        for _ in range(n):
+            DepartmentFactory().liaisons.add(UserFactory(role=Role.MEMBER))
+
+    def add_teams(n):
+        for _ in range(n):
+            team = TeamFactory(lead=UserFactory(role=Role.LEAD))
+            MembershipFactory.create_batch(2, team=team)
+
+    assert_queries_do_not_grow(
+        lambda: api_clients["member"].get("/api/v1/departments/"),
+        add_departments,
+        before=3,
+        after=30,
+    )
+    assert_queries_do_not_grow(
+        lambda: api_clients["member"].get("/api/v1/teams/"), add_teams, before=3, after=30
+    )

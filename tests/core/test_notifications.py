@@ -82,5 +82,5 @@ def test_notification_list_queries_do_not_grow(clients, api_clients, stakeholder
 
     assert_queries_do_not_grow(lambda: clients["stakeholder"].get("/notifications/"), add)
     assert_queries_do_not_grow(
-        lambda: api_clients["stakeholder"].get("/api/v1/notifications/"), lambda n: None
+        lambda: api_clients["stakeholder"].get("/api/v1/notifications/"), add
     )

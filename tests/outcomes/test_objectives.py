@@ -113,8 +113,11 @@ def test_objective_api_role_rules(api_clients, business):
         {"anonymous": (401, 403), "stakeholder": 200, "member": 200, "lead": 200, "admin": 200},
     )
     for role, want in (("stakeholder", 403), ("member", 403), ("lead", 200), ("admin", 200)):
+        business.refresh_from_db()
         response = api_clients[role].patch(
-            f"/api/v1/objectives/{business.pk}/", {"status": "achieved"}, format="json"
+            f"/api/v1/objectives/{business.pk}/",
+            {"title": f"Grow NRR ({role})", "version": business.version},
+            format="json",
         )
         assert response.status_code == want, role
 
@@ -188,6 +191,47 @@ def test_objective_list_queries_do_not_grow(clients, api_clients):
     assert_queries_do_not_grow(
         lambda: clients["stakeholder"].get("/outcomes/objectives/"), add, before=5, after=40
     )
+    # The endpoint is measured on top of those rows, adding more again.
     assert_queries_do_not_grow(
-        lambda: api_clients["stakeholder"].get("/api/v1/objectives/"), lambda n: None
+        lambda: api_clients["stakeholder"].get("/api/v1/objectives/"), add, before=5, after=40
     )
+
+
+@pytest.mark.django_db
+def test_update_without_version_is_refused(api_clients, business):
+    response = api_clients["lead"].patch(
+        f"/api/v1/objectives/{business.pk}/", {"title": "Blind write"}, format="json"
+    )
+    assert response.status_code == 400 and "version" in response.json()
+    business.refresh_from_db()
+    assert business.title == "Grow NRR"
+
+
+@pytest.mark.django_db
+def test_objective_with_children_cannot_become_a_department_objective(
+    api_clients, business, department
+):
+    ObjectiveFactory(
+        level=Objective.Level.DEPARTMENT, parent=business, department=department, period="2027-Q1"
+    )
+    response = api_clients["lead"].patch(
+        f"/api/v1/objectives/{business.pk}/",
+        {"level": "department", "department": department.pk, "version": business.version},
+        format="json",
+    )
+    assert response.status_code == 400 and "level" in response.json()
+    business.refresh_from_db()
+    assert business.level == Objective.Level.BUSINESS
+
+
+@pytest.mark.django_db
+def test_edit_form_round_trip_and_stale_version(clients, business):
+    url = f"/outcomes/objectives/{business.pk}/edit/"
+    form = {"title": "Grow NRR to 120 %", "level": "business", "period": "2027", "status": "active"}
+    saved = clients["lead"].post(url, {**form, "version": business.version})
+    assert saved.status_code == 302
+    stale = clients["admin"].post(url, {**form, "title": "Other", "version": business.version})
+    assert stale.status_code == 400
+    assert "Someone else changed this" in stale.content.decode()
+    business.refresh_from_db()
+    assert business.title == "Grow NRR to 120 %"
