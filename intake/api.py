@@ -65,10 +65,10 @@ class RequestViewSet(
         )
         serializer.instance = self.get_object()
 
-    def _fresh(self, pk: int) -> Response:
-        return Response(
-            RequestSerializer(selectors.request_get(user=self.request.user, pk=pk)).data
-        )
+    def _fresh(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        """The request as the viewer may see it now, after an action changed it."""
+        obj = selectors.request_get(user=self.request.user, pk=pk)
+        return Response(self.get_serializer(obj).data, status=status_code)
 
     @extend_schema(responses=StatusChangeSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -125,10 +125,7 @@ class RequestViewSet(
         data = VoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.request_vote(request=obj, voter=request.user, note=data.validated_data["note"])
-        return Response(
-            RequestSerializer(selectors.request_get(user=request.user, pk=obj.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self._fresh(obj.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post", "delete"])

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from outcomes.models import Objective
 from prodops.accounts.models import Department
+from prodops.accounts.roles import Role, has_role
 
 from .models import Request, RequestStatus
 
@@ -27,11 +28,21 @@ SORT_CHOICES = [
     ("title", "Title A–Z"),
     ("status", "Status"),
 ]
+# Scores are the team's working numbers, so only members and up may sort by them.
+TEAM_ONLY_SORTS = frozenset({"-score"})
+
+
+def sort_choices_for(user) -> list[tuple[str, str]]:
+    """The sorts `user` may pick: all of SORT_CHOICES for the team, the rest for others."""
+    if has_role(user, Role.MEMBER):
+        return SORT_CHOICES
+    return [choice for choice in SORT_CHOICES if choice[0] not in TEAM_ONLY_SORTS]
 
 
 class RequestFilter(django_filters.FilterSet):
     """`status` may repeat; `assignee` takes an id, `me` or `none`; `age` takes a bucket from
-    AGE_CHOICES; `sort` takes one of SORT_CHOICES (ties fall back to newest first)."""
+    AGE_CHOICES; `sort` takes one of SORT_CHOICES (ties fall back to newest first), except
+    TEAM_ONLY_SORTS below member, which are refused as invalid choices like any unknown one."""
 
     q = django_filters.CharFilter(method="filter_q", label="Title contains")
     status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices)
@@ -48,6 +59,11 @@ class RequestFilter(django_filters.FilterSet):
     class Meta:
         model = Request
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        self.filters["sort"].field.choices = sort_choices_for(user)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

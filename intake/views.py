@@ -17,7 +17,7 @@ from prodops.core.errors import DomainError, ValidationFailed
 from prodops.core.permissions import refuse, role_required
 
 from . import lifecycle, selectors, services
-from .filters import AGE_CHOICES, SORT_CHOICES
+from .filters import AGE_CHOICES, sort_choices_for
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -94,7 +94,7 @@ def _queue_context(request) -> dict:
             "audiences": Request.Audience.choices,
             "objectives": Objective.objects.all(),
             "ages": AGE_CHOICES,
-            "sorts": SORT_CHOICES,
+            "sorts": sort_choices_for(request.user),
         },
     }
 

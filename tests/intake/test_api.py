@@ -322,3 +322,23 @@ def test_list_endpoint_queries_do_not_grow(api_clients, member):
             Vote.objects.create(request=req, voter=member)
 
     assert_queries_do_not_grow(lambda: client.get("/api/v1/requests/?page_size=200"), add)
+
+
+@pytest.mark.django_db
+def test_scores_stay_with_the_team(api_clients, own_request, open_request):
+    """A score is the team's working number: stakeholders never receive it or sort by it."""
+    Request.objects.filter(pk__in=[own_request.pk, open_request.pk]).update(score="73.25")
+    stakeholder = api_clients["stakeholder"]
+    listed = stakeholder.get("/api/v1/requests/").json()["results"]
+    assert listed and all("score" not in row for row in listed)
+    for pk in (own_request.pk, open_request.pk):
+        assert "score" not in stakeholder.get(f"/api/v1/requests/{pk}/").json()
+    # Answers of actions carry the same shape as the detail.
+    voted = stakeholder.post(f"/api/v1/requests/{open_request.pk}/vote/", {}, format="json")
+    assert voted.status_code == 201 and "score" not in voted.json()
+    for sort in ("-score", "score"):
+        response = stakeholder.get(f"/api/v1/requests/?sort={sort}")
+        assert response.status_code == 400 and "sort" in response.json()
+    member = api_clients["member"]
+    assert member.get(f"/api/v1/requests/{own_request.pk}/").json()["score"] == "73.25"
+    assert member.get("/api/v1/requests/?sort=-score").status_code == 200

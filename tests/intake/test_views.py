@@ -341,3 +341,32 @@ def _bulk_add(member):
         Vote.objects.bulk_create([Vote(request=r, voter=member) for r in reqs])
 
     return add
+
+
+@pytest.mark.django_db
+def test_pages_a_stakeholder_reaches_never_show_a_score(clients, member, own_request, open_request):
+    from intake.scoring_services import assessment_save
+
+    for req in (own_request, open_request):
+        set_status(req, RequestStatus.TRIAGED)
+        assessment_save(
+            request=req, assessor=member, impact=4, feasibility=2, effort_days=7, confidence=80
+        )
+    own_request.refresh_from_db()
+    score = str(own_request.score)
+    assert score == "44.33"  # 100 × (12 + 4 + 3) ÷ 30 × 0.7, a number found nowhere else
+    client = clients["stakeholder"]
+    for url in (
+        f"/requests/{own_request.pk}/",
+        f"/requests/{open_request.pk}/",
+        "/requests/mine/",
+        "/requests/mine/?scope=open",
+        "/requests/similar/?q=quote template",
+        "/requests/new/",
+    ):
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert score not in html and score.replace(".", ",") not in html, url
+    # The team does see it.
+    assert score in clients["member"].get(f"/requests/{own_request.pk}/").content.decode()
