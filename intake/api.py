@@ -3,7 +3,7 @@
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -13,6 +13,7 @@ from prodops.core.errors import ValidationFailed
 
 from . import selectors, services
 from .filters import RequestFilter
+from .forms import SimilarForm
 from .models import Request
 from .serializers import (
     AssignSerializer,
@@ -172,11 +173,19 @@ class RequestViewSet(
         return self._fresh(into.pk)
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="The title being typed.")],
+        parameters=[
+            OpenApiParameter("q", str, description="The title being typed."),
+            OpenApiParameter("exclude", int, description="A request to leave out."),
+        ],
         responses=SimilarSerializer(many=True),
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def similar(self, request):
         """Up to five visible requests with similar titles, best first."""
-        results = selectors.request_similar(user=request.user, q=request.query_params.get("q", ""))
+        form = SimilarForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        results = selectors.request_similar(
+            user=request.user, q=form.text(), exclude_id=form.cleaned_data["exclude"]
+        )
         return Response(SimilarSerializer(results, many=True).data)

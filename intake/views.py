@@ -25,6 +25,7 @@ from .forms import (
     CommentForm,
     MergeForm,
     RequestForm,
+    SimilarForm,
     TransitionForm,
     VoteForm,
 )
@@ -59,11 +60,16 @@ def _fail(request, error: DomainError, back: str):
     return redirect(back)
 
 
-def _form_error(request, form, back: str):
+def _first_error(form) -> ValidationFailed:
+    """The form's first error, worded for a person: "Label: message"."""
     first_field, errors = next(iter(form.errors.items()))
     label = form.fields[first_field].label if first_field in form.fields else None
     label = label or first_field.replace("_", " ").capitalize()
-    return _fail(request, ValidationFailed(f"{label}: {errors[0]}", field=first_field), back)
+    return ValidationFailed(f"{label}: {errors[0]}", field=first_field)
+
+
+def _form_error(request, form, back: str):
+    return _fail(request, _first_error(form), back)
 
 
 def _back(request, default: str) -> str:
@@ -106,6 +112,15 @@ def queue(request):
     if not has_role(request.user, Role.MEMBER):
         return redirect("intake:mine")
     context = _queue_context(request)
+    filterset = context["filterset"]
+    if filterset.errors:
+        # A filter that cannot be read matches nothing; say which one rather than show an
+        # empty queue as if it were the answer.
+        error = _first_error(filterset.form)
+        if request.htmx:
+            return refuse(request, error.message, status=400)
+        messages.error(request, error.message)
+        return render(request, "intake/queue.html", context, status=400)
     template = "intake/queue.html#results" if request.htmx else "intake/queue.html"
     return render(request, template, context)
 
@@ -119,16 +134,12 @@ def bulk(request):
     form = BulkForm(request.POST)
     if not form.is_valid():
         return _form_error(request, form, back)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = form.cleaned_data["ids"]
     rows = list(selectors.request_visible(user=request.user).filter(pk__in=ids).order_by("pk"))
     assignee_raw = form.cleaned_data["assignee"]
     assignee = None
     if assignee_raw and assignee_raw != "none":
-        assignee = (
-            selectors.team_people()
-            .filter(pk=int(assignee_raw) if assignee_raw.isdigit() else 0)
-            .first()
-        )
+        assignee = selectors.team_people().filter(pk=int(assignee_raw)).first()
         if assignee is None:
             return _fail(request, ValidationFailed("Choose a team member.", field="assignee"), back)
     try:
@@ -232,10 +243,12 @@ def edit(request, pk: int):
 @require_GET
 def similar(request):
     """Requests whose titles read like the one being typed (an htmx fragment)."""
-    q = request.GET.get("q") or request.GET.get("title") or ""
-    exclude = request.GET.get("exclude")
+    form = SimilarForm(request.GET)
+    if not form.is_valid():
+        return refuse(request, _first_error(form).message, status=400)
+    q = form.text()
     results = selectors.request_similar(
-        user=request.user, q=q, exclude_id=int(exclude) if exclude and exclude.isdigit() else None
+        user=request.user, q=q, exclude_id=form.cleaned_data["exclude"]
     )
     return render(request, "intake/request_form.html#similar", {"similar": results, "q": q})
 

@@ -342,3 +342,27 @@ def test_scores_stay_with_the_team(api_clients, own_request, open_request):
     member = api_clients["member"]
     assert member.get(f"/api/v1/requests/{own_request.pk}/").json()["score"] == "73.25"
     assert member.get("/api/v1/requests/?sort=-score").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("similar/?q=ab%00c", "q"),
+        ("similar/?q=quote&exclude=%C2%B2", "exclude"),
+        ("?q=ab%00c", "q"),
+        ("?assignee=%C2%B2", "assignee"),
+        ("?requester=nobody", "requester"),
+        ("?department=abc", "department"),
+    ],
+)
+def test_bad_query_input_is_a_400_naming_the_field(api_clients, own_request, query, field):
+    response = api_clients["member"].get(f"/api/v1/requests/{query}")
+    assert response.status_code == 400 and field in response.json(), response.content
+
+
+@pytest.mark.django_db
+def test_odd_digits_in_the_search_are_text(api_clients, own_request):
+    # "²" passes str.isdigit() but int() refuses it; this used to end in a 500.
+    response = api_clients["member"].get("/api/v1/requests/?q=%C2%B2")
+    assert response.status_code == 200 and response.json()["results"] == []

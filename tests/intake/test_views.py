@@ -370,3 +370,40 @@ def test_pages_a_stakeholder_reaches_never_show_a_score(clients, member, own_req
         assert score not in html and score.replace(".", ",") not in html, url
     # The team does see it.
     assert score in clients["member"].get(f"/requests/{own_request.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/requests/similar/?q=ab%00c", "Search"),
+        ("/requests/similar/?title=ab%00c", "Title"),
+        ("/requests/similar/?q=quote&exclude=%C2%B2", "Leave out request"),
+        ("/requests/?q=ab%00c", "Title contains"),
+        ("/requests/?assignee=%C2%B2", "Assignee"),
+        ("/requests/?requester=x%00", "Requester"),
+        ("/requests/?department=abc", "Department"),
+        ("/requests/?min_votes=many", "Votes at least"),
+    ],
+)
+def test_bad_query_input_is_a_400_naming_the_field(clients, own_request, url, field):
+    response = clients["member"].get(url)
+    assert response.status_code == 400, url
+    assert f"{field}:" in response.content.decode(), url
+    htmx = clients["member"].get(url, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 400 and f"{field}:" in htmx.content.decode()
+
+
+@pytest.mark.django_db
+def test_odd_digits_in_query_and_post_input_never_500(clients, member, own_request):
+    # "²" passes str.isdigit() but int() refuses it; these used to end in a 500.
+    for url in ("/requests/?q=%C2%B2", "/requests/?q=%23%C2%B2", "/requests/?page=abc"):
+        assert clients["member"].get(url).status_code == 200, url
+    refused = clients["member"].post("/requests/bulk/", {"ids": ["²"], "to": "triaged"})
+    assert refused.status_code == 302
+    refused = clients["member"].post(
+        "/requests/bulk/", {"ids": [own_request.pk], "assignee": "²"}, follow=True
+    )
+    assert "Assign: Choose a team member." in refused.content.decode()
+    own_request.refresh_from_db()
+    assert own_request.assignee is None and own_request.status == "new"

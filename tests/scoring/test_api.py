@@ -164,3 +164,9 @@ def test_scoring_model_write_rules(api_clients, make_scored):
     assert ScoringModel.objects.get().version == 2
     response = api_clients["lead"].patch(url, {"kind": "rice", "version": 2}, format="json")
     assert response.status_code == 200 and response.json()["kind"] == "rice"
+
+
+def test_backlog_objective_with_odd_digits_is_400(api_clients):
+    # "²" passes str.isdigit() but is no number; this used to end in a 500.
+    response = api_clients["member"].get("/api/v1/backlog/?objective=%C2%B2")
+    assert response.status_code == 400 and "objective" in response.json()

@@ -250,3 +250,11 @@ def test_objective_view_query_count_does_not_grow(clients, bulk_scored):
     assert_queries_do_not_grow(
         lambda: clients["lead"].get("/requests/backlog/objectives/"), add, before=5, after=60
     )
+
+
+def test_backlog_pages_with_odd_digits_in_a_filter(clients):
+    # "²" passes str.isdigit() but is no number; these used to end in a 500.
+    response = clients["member"].get("/requests/backlog/?objective=%C2%B2", follow=True)
+    assert response.status_code == 200
+    assert "Some filters were not understood" in response.content.decode()
+    assert clients["member"].get("/requests/backlog/export.csv?objective=%C2%B2").status_code == 200
