@@ -86,7 +86,7 @@ class RequestViewSet(
         obj = self.get_object()
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.request_transition(
+        services.request_move(
             request=obj,
             to=data.validated_data["to"],
             actor=request.user,

@@ -323,7 +323,7 @@ def transition(request, pk: int):
     if not form.is_valid():
         return _form_error(request, form, back)
     try:
-        services.request_transition(
+        services.request_move(
             request=obj,
             to=form.cleaned_data["to"],
             actor=request.user,
