@@ -1,10 +1,12 @@
 """Browser pages for intake. Views parse input, call one service or selector, and render;
 with htmx they render only the partial of the same template."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -82,17 +84,27 @@ def _back(request, default: str) -> str:
 # --- Triage queue ---------------------------------------------------------------------------
 
 
-def _queue_context(request) -> dict:
+def _counts_context(user, params: QueryDict) -> dict:
+    """The per-status counts under the queue's filters `params`, and the statuses picked."""
+    counts = selectors.request_status_counts(user=user, params=params)
+    return {
+        "status_counts": [(v, label, counts.get(v, 0)) for v, label in RequestStatus.choices],
+        "selected_statuses": params.getlist("status"),
+    }
+
+
+def _queue_context(request, queue_url: str = "") -> dict:
+    """The queue under the filters in `request.GET`; rows send people back to `queue_url`
+    (by default the address asked for)."""
     filterset, qs = selectors.request_list(user=request.user, params=request.GET)
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     _with_targets(page.object_list, request.user)
-    counts = selectors.request_status_counts(user=request.user, params=request.GET)
     return {
+        **_counts_context(request.user, request.GET),
         "filterset": filterset,
         "page": page,
-        "status_counts": [(v, label, counts.get(v, 0)) for v, label in RequestStatus.choices],
+        "queue_url": queue_url or request.get_full_path(),
         "statuses": RequestStatus.choices,
-        "selected_statuses": request.GET.getlist("status"),
         "people": list(selectors.team_people()),
         "choices": {
             "departments": Department.objects.all(),
@@ -121,7 +133,7 @@ def queue(request):
             return refuse(request, error.message, status=400)
         messages.error(request, error.message)
         return render(request, "intake/queue.html", context, status=400)
-    template = "intake/queue.html#results" if request.htmx else "intake/queue.html"
+    template = "intake/queue.html#results_update" if request.htmx else "intake/queue.html"
     return render(request, template, context)
 
 
@@ -156,7 +168,7 @@ def bulk(request):
         return _fail(request, error, back)
     messages.success(request, f"Updated {changed} request{'s' if changed != 1 else ''}.")
     if request.htmx:
-        return render(request, "intake/queue.html#results", _queue_context(request))
+        return render(request, "intake/queue.html#results_update", _queue_context(request, back))
     return redirect(back)
 
 
@@ -360,12 +372,22 @@ def assign(request, pk: int):
 
 
 def _after_row_change(request, pk: int, back: str, message: str):
+    """From a queue row with htmx: the changed row, with the queue's counts (under the filters of
+    the queue it came from, `back`) and the messages area out of band. Otherwise back to
+    `back` with the message."""
     if request.htmx and request.POST.get("from") == "queue":
         row = _with_targets([selectors.request_get(user=request.user, pk=pk)], request.user)[0]
+        queue_filters = QueryDict(urlsplit(back).query)
         return render(
             request,
-            "intake/queue.html#row",
-            {"r": row, "people": list(selectors.team_people()), "flash": message},
+            "intake/queue.html#row_update",
+            {
+                "r": row,
+                "people": list(selectors.team_people()),
+                "flash": message,
+                "queue_url": back,
+                **_counts_context(request.user, queue_filters),
+            },
         )
     messages.success(request, message)
     return redirect(back)

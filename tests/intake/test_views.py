@@ -407,3 +407,56 @@ def test_odd_digits_in_query_and_post_input_never_500(clients, member, own_reque
     assert "Assign: Choose a team member." in refused.content.decode()
     own_request.refresh_from_db()
     assert own_request.assignee is None and own_request.status == "new"
+
+
+def _oob(html: str, element_id: str) -> str:
+    """The out-of-band element with `element_id` in an htmx answer ("" when there is none)."""
+    import re
+
+    match = re.search(rf'<(\w+) id="{element_id}"[^>]*hx-swap-oob="true"[^>]*>.*?</\1>', html, re.S)
+    return match.group(0) if match else ""
+
+
+@pytest.mark.django_db
+def test_inline_row_changes_refresh_the_counts_out_of_band(clients, member):
+    first, second = RequestFactory(), RequestFactory()
+    queue = "/requests/?status=new&status=triaged"
+    response = clients["member"].post(
+        f"/requests/{first.pk}/transition/",
+        {"to": "triaged", "from": "queue", "version": first.version, "next": queue},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and html.strip().startswith(f'<tr id="req-{first.pk}"')
+    counts = _oob(html, "status-counts")
+    assert 'data-testid="count-new">1<' in counts and 'data-testid="count-triaged">1<' in counts
+    # The counts keep the queue's filters: the picked statuses stay marked.
+    assert counts.count('aria-current="true"') == 2
+    # The changed row still sends its next change back to the same queue.
+    assert f'name="next" value="{queue.replace("&", "&amp;")}"' in html
+    # An earlier refusal shown in the messages area is replaced.
+    assert _oob(html, "messages")
+    response = clients["member"].post(
+        f"/requests/{second.pk}/assign/",
+        {"assignee": member.pk, "from": "queue", "next": queue},
+        HTTP_HX_REQUEST="true",
+    )
+    assert 'data-testid="count-new">1<' in _oob(response.content.decode(), "status-counts")
+
+
+@pytest.mark.django_db
+def test_bulk_action_message_comes_with_the_htmx_answer(clients):
+    a, b = RequestFactory(), RequestFactory()
+    response = clients["member"].post(
+        "/requests/bulk/?status=triaged",
+        {"ids": [a.pk, b.pk], "to": "triaged"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="queue-results"' in html
+    assert "Updated 2 requests." in _oob(html, "messages")
+    assert 'data-testid="count-triaged">2<' in html and html.count("data-row") == 2
+    # Rows send their next change back to the queue, not to the bulk address.
+    assert html.count('name="next" value="/requests/?status=triaged"') == 4
+    # The message is shown once, not again on the next page.
+    assert "Updated 2 requests." not in clients["member"].get("/requests/").content.decode()
