@@ -205,3 +205,13 @@ def test_changing_the_scoring_model_needs_its_version(api_clients):
     assert not ScoringModel.objects.filter(impact_weight=4).exists()
     response = client.patch(url, {"impact_weight": "4", "version": body["version"]}, format="json")
     assert response.status_code == 200 and response.json()["impact_weight"] == "4.00"
+
+
+def test_assessments_endpoint_queries_do_not_grow(api_clients, add_assessments):
+    request = RequestFactory(status=RequestStatus.SCORED)
+    url = f"/api/v1/requests/{request.pk}/assessments/"
+    assert_queries_do_not_grow(
+        lambda: api_clients["member"].get(url), add_assessments(request), before=5, after=60
+    )
+    rows = api_clients["member"].get(url).json()
+    assert len(rows) == 60 and {row["revision_count"] for row in rows} == {2}

@@ -291,3 +291,10 @@ def test_scoring_model_page_needs_the_version(clients):
     assert response.status_code == 400 and "Send the version" in response.content.decode()
     response = clients["lead"].post("/requests/scoring-model/", {**form, "version": 1})
     assert response.status_code == 302
+
+
+def test_assess_page_and_request_page_queries_do_not_grow(clients, add_assessments):
+    request = RequestFactory(status=RequestStatus.SCORED)
+    add = add_assessments(request)
+    for url in (f"/requests/{request.pk}/assess/", f"/requests/{request.pk}/"):
+        assert_queries_do_not_grow(lambda url=url: clients["member"].get(url), add, after=40)
