@@ -1,7 +1,11 @@
+"""Admin for intake. A field that only a service may change is read-only here, and the rows
+whose writes keep counts and links right (votes, watchers, comments) are shown, never edited:
+the rules hold the same in the browser, the API and the admin."""
+
 from django.contrib import admin
 
-from . import scoring_admin  # noqa: F401 - registers the read-only scoring admin
 from .models import Comment, Request, StatusChange, Vote, Watcher
+from .scoring_admin import ReadOnlyAdmin  # importing it also registers the scoring admin
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -9,6 +13,9 @@ class StatusChangeInline(admin.TabularInline):
     extra = 0
     readonly_fields = ("from_status", "to_status", "reason", "actor", "created_at")
     can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Request)
@@ -25,19 +32,47 @@ class RequestAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "category", "audience", "department")
     search_fields = ("title",)
-    raw_id_fields = ("requester", "assignee", "merged_into", "objective")
-    # Status moves go through the lifecycle service, never a raw edit.
+    raw_id_fields = ("requester",)
+    # Each of these changes through a service: status and its reason and revisit date through
+    # the lifecycle, the assignee through request_assign, the merge link through request_merge
+    # and request_reopen, the vote count through voting, the objective through request_update
+    # (it moves the score) and the score through re-scoring. The source records how the
+    # request came in.
     readonly_fields = (
+        "source",
         "status",
         "status_reason",
+        "revisit_on",
         "first_triaged_at",
+        "assignee",
+        "merged_into",
+        "objective",
         "vote_count",
         "score",
         "version",
     )
     inlines = [StatusChangeInline]
 
+    def has_add_permission(self, request) -> bool:
+        # Requests are submitted in the app or the API, which make the requester a watcher and
+        # start the activity trail.
+        return False
 
-admin.site.register(Comment)
-admin.site.register(Vote)
-admin.site.register(Watcher)
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    list_display = ("request", "voter", "note", "created_at")
+    list_select_related = ("request", "voter")
+
+
+@admin.register(Watcher)
+class WatcherAdmin(ReadOnlyAdmin):
+    list_display = ("request", "user", "created_at")
+    list_select_related = ("request", "user")
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ("request", "author", "is_internal", "created_at")
+    list_select_related = ("request", "author")
+    search_fields = ("body",)
