@@ -342,6 +342,12 @@ def test_scores_stay_with_the_team(api_clients, own_request, open_request):
     member = api_clients["member"]
     assert member.get(f"/api/v1/requests/{own_request.pk}/").json()["score"] == "73.25"
     assert member.get("/api/v1/requests/?sort=-score").status_code == 200
+    # The schema documents the field whoever reads it, saying who receives it.
+    schema = stakeholder.get("/api/schema/?format=json").json()
+    assert (
+        "team members"
+        in schema["components"]["schemas"]["Request"]["properties"]["score"]["description"]
+    )
 
 
 @pytest.mark.django_db
