@@ -2,8 +2,12 @@
 whose writes keep counts and links right (votes, watchers, comments) are shown, never edited:
 the rules hold the same in the browser, the API and the admin."""
 
+from django import forms
 from django.contrib import admin
 
+from prodops.core.errors import ValidationFailed
+
+from . import services
 from .models import Comment, Request, StatusChange, Vote, Watcher
 from .scoring_admin import ReadOnlyAdmin  # importing it also registers the scoring admin
 
@@ -18,8 +22,26 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class RequestAdminForm(forms.ModelForm):
+    class Meta:
+        model = Request
+        fields = services.EDITABLE_FIELDS
+
+    def clean_desired_date(self):
+        value = self.cleaned_data["desired_date"]
+        try:
+            services.desired_date_check(value, previous=self.instance.desired_date)
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.message) from error
+        return value
+
+
 @admin.register(Request)
 class RequestAdmin(admin.ModelAdmin):
+    """Requests as the team edits them in the app: the requester's fields change through
+    request_update (versioned, in the activity trail); everything else is read-only."""
+
+    form = RequestAdminForm
     list_display = (
         "id",
         "title",
@@ -32,13 +54,13 @@ class RequestAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "category", "audience", "department")
     search_fields = ("title",)
-    raw_id_fields = ("requester",)
     # Each of these changes through a service: status and its reason and revisit date through
     # the lifecycle, the assignee through request_assign, the merge link through request_merge
     # and request_reopen, the vote count through voting, the objective through request_update
-    # (it moves the score) and the score through re-scoring. The source records how the
-    # request came in.
+    # (it moves the score) and the score through re-scoring. The requester and the source
+    # record who asked and how the request came in.
     readonly_fields = (
+        "requester",
         "source",
         "status",
         "status_reason",
@@ -57,6 +79,12 @@ class RequestAdmin(admin.ModelAdmin):
         # Requests are submitted in the app or the API, which make the requester a watcher and
         # start the activity trail.
         return False
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.request_update(
+            request=obj, actor=request.user, expected_version=obj.version, **changes
+        )
 
 
 @admin.register(Vote)

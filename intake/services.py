@@ -56,7 +56,8 @@ def _clean_fields(fields: dict) -> dict:
     return cleaned
 
 
-def _check_desired_date(value, previous=None) -> None:
+def desired_date_check(value, previous=None) -> None:
+    """A desired date may not be in the past, unless it is the one already stored."""
     if value and value != previous and value < timezone.localdate():
         raise ValidationFailed("The desired date cannot be in the past.", field="desired_date")
 
@@ -95,7 +96,7 @@ def request_create(
             "visible_to_stakeholders": visible_to_stakeholders,
         }
     )
-    _check_desired_date(desired_date)
+    desired_date_check(desired_date)
     request = Request.objects.create(requester=requester, source=source, **fields)
     _watch(request, requester)
     activity_record(actor=requester, target=request, verb="created", summary=request.title)
@@ -123,7 +124,7 @@ def request_update(*, request: Request, actor, expected_version: int | None, **f
         raise EditConflict()
     cleaned = _clean_fields(fields)
     if "desired_date" in cleaned:
-        _check_desired_date(cleaned["desired_date"], locked.desired_date)
+        desired_date_check(cleaned["desired_date"], locked.desired_date)
     changes = {}
     for key, value in cleaned.items():
         old = getattr(locked, key)

@@ -1,14 +1,27 @@
 """The Django admin holds the same rules as the app: fields that only a service may change are
 read-only there, and votes, watchers and comments are not edited behind the services' back."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from intake.models import Comment, Request, Vote, Watcher
+from prodops.activity.models import ActivityEvent
 from tests.factories import ObjectiveFactory, RequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SERVICE_FIELDS = ("objective", "status", "assignee", "vote_count", "score", "merged_into", "source")
+SERVICE_FIELDS = (
+    "objective",
+    "status",
+    "assignee",
+    "vote_count",
+    "score",
+    "merged_into",
+    "source",
+    "requester",
+)
 
 
 def test_request_change_form_leaves_service_fields_alone(clients, member):
@@ -22,8 +35,8 @@ def test_request_change_form_leaves_service_fields_alone(clients, member):
         url,
         {
             "title": "Quote tool v2",
-            "description": "",
-            "requester": req.requester_id,
+            "description": req.description,
+            "requester": member.pk,
             "department": req.department_id,
             "audience": req.audience,
             "category": req.category,
@@ -42,7 +55,11 @@ def test_request_change_form_leaves_service_fields_alone(clients, member):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     req.refresh_from_db()
-    assert req.title == "Quote tool v2"
+    assert req.title == "Quote tool v2" and req.requester != member
+    # The edit went through request_update: a new version, and a line in the activity trail.
+    assert req.version == 2
+    event = ActivityEvent.objects.get(verb="updated")
+    assert event.changes == {"title": ["Quote tool", "Quote tool v2"]}
     assert (req.objective, req.status, req.assignee, req.vote_count, req.score) == (
         kept,
         "new",
@@ -51,6 +68,26 @@ def test_request_change_form_leaves_service_fields_alone(clients, member):
         None,
     )
     assert req.merged_into is None and req.source == "web"
+
+
+def test_admin_edit_follows_the_desired_date_rule(clients):
+    req = RequestFactory()
+    past = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
+    response = clients["admin"].post(
+        f"/admin/intake/request/{req.pk}/change/",
+        {
+            "title": req.title,
+            "audience": req.audience,
+            "category": req.category,
+            "desired_date": past,
+            "status_changes-TOTAL_FORMS": 0,
+            "status_changes-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "The desired date cannot be in the past." in response.content.decode()
+    req.refresh_from_db()
+    assert req.desired_date is None and req.version == 1
 
 
 def test_requests_are_submitted_in_the_app_not_added_in_the_admin(clients):
