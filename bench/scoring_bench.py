@@ -90,6 +90,7 @@ def main() -> None:
     from_weights = count()
 
     with throwaway_database():
+        from intake.scoring_selectors import scoring_model_current
         from intake.scoring_services import scores_recompute_all, scoring_model_update
 
         lead, build_seconds = timed(build)
@@ -99,7 +100,11 @@ def main() -> None:
         def change_weights():
             # A different impact weight each call, so every call really re-ranks.
             weight = Decimal(1 + next(from_weights) % 9)
-            scoring_model_update(actor=lead, impact_weight=weight)
+            scoring_model_update(
+                actor=lead,
+                expected_version=scoring_model_current().version,
+                impact_weight=weight,
+            )
 
         rows = [(label, measure(signed_in, url, **headers)) for label, url, headers in CASES]
         rows.append(

@@ -1,7 +1,15 @@
+"""Admin for intake. A field that only a service may change is read-only here, and the rows
+whose writes keep counts and links right (votes, watchers, comments) are shown, never edited:
+the rules hold the same in the browser, the API and the admin."""
+
+from django import forms
 from django.contrib import admin
 
-from . import scoring_admin  # noqa: F401 - registers the read-only scoring admin
+from prodops.core.errors import ValidationFailed
+
+from . import services
 from .models import Comment, Request, StatusChange, Vote, Watcher
+from .scoring_admin import ReadOnlyAdmin  # importing it also registers the scoring admin
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -10,9 +18,30 @@ class StatusChangeInline(admin.TabularInline):
     readonly_fields = ("from_status", "to_status", "reason", "actor", "created_at")
     can_delete = False
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RequestAdminForm(forms.ModelForm):
+    class Meta:
+        model = Request
+        fields = services.EDITABLE_FIELDS
+
+    def clean_desired_date(self):
+        value = self.cleaned_data["desired_date"]
+        try:
+            services.desired_date_check(value, previous=self.instance.desired_date)
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.message) from error
+        return value
+
 
 @admin.register(Request)
 class RequestAdmin(admin.ModelAdmin):
+    """Requests as the team edits them in the app: the requester's fields change through
+    request_update (versioned, in the activity trail); everything else is read-only."""
+
+    form = RequestAdminForm
     list_display = (
         "id",
         "title",
@@ -25,19 +54,53 @@ class RequestAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "category", "audience", "department")
     search_fields = ("title",)
-    raw_id_fields = ("requester", "assignee", "merged_into", "objective")
-    # Status moves go through the lifecycle service, never a raw edit.
+    # Each of these changes through a service: status and its reason and revisit date through
+    # the lifecycle, the assignee through request_assign, the merge link through request_merge
+    # and request_reopen, the vote count through voting, the objective through request_update
+    # (it moves the score) and the score through re-scoring. The requester and the source
+    # record who asked and how the request came in.
     readonly_fields = (
+        "requester",
+        "source",
         "status",
         "status_reason",
+        "revisit_on",
         "first_triaged_at",
+        "assignee",
+        "merged_into",
+        "objective",
         "vote_count",
         "score",
         "version",
     )
     inlines = [StatusChangeInline]
 
+    def has_add_permission(self, request) -> bool:
+        # Requests are submitted in the app or the API, which make the requester a watcher and
+        # start the activity trail.
+        return False
 
-admin.site.register(Comment)
-admin.site.register(Vote)
-admin.site.register(Watcher)
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.request_update(
+            request=obj, actor=request.user, expected_version=obj.version, **changes
+        )
+
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    list_display = ("request", "voter", "note", "created_at")
+    list_select_related = ("request", "voter")
+
+
+@admin.register(Watcher)
+class WatcherAdmin(ReadOnlyAdmin):
+    list_display = ("request", "user", "created_at")
+    list_select_related = ("request", "user")
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ("request", "author", "is_internal", "created_at")
+    list_select_related = ("request", "author")
+    search_fields = ("body",)

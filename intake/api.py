@@ -3,7 +3,7 @@
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -13,6 +13,7 @@ from prodops.core.errors import ValidationFailed
 
 from . import selectors, services
 from .filters import RequestFilter
+from .forms import SimilarForm
 from .models import Request
 from .serializers import (
     AssignSerializer,
@@ -65,10 +66,10 @@ class RequestViewSet(
         )
         serializer.instance = self.get_object()
 
-    def _fresh(self, pk: int) -> Response:
-        return Response(
-            RequestSerializer(selectors.request_get(user=self.request.user, pk=pk)).data
-        )
+    def _fresh(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        """The request as the viewer may see it now, after an action changed it."""
+        obj = selectors.request_get(user=self.request.user, pk=pk)
+        return Response(self.get_serializer(obj).data, status=status_code)
 
     @extend_schema(responses=StatusChangeSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -85,7 +86,7 @@ class RequestViewSet(
         obj = self.get_object()
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.request_transition(
+        services.request_move(
             request=obj,
             to=data.validated_data["to"],
             actor=request.user,
@@ -125,10 +126,7 @@ class RequestViewSet(
         data = VoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.request_vote(request=obj, voter=request.user, note=data.validated_data["note"])
-        return Response(
-            RequestSerializer(selectors.request_get(user=request.user, pk=obj.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self._fresh(obj.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post", "delete"])
@@ -175,11 +173,19 @@ class RequestViewSet(
         return self._fresh(into.pk)
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="The title being typed.")],
+        parameters=[
+            OpenApiParameter("q", str, description="The title being typed."),
+            OpenApiParameter("exclude", int, description="A request to leave out."),
+        ],
         responses=SimilarSerializer(many=True),
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def similar(self, request):
         """Up to five visible requests with similar titles, best first."""
-        results = selectors.request_similar(user=request.user, q=request.query_params.get("q", ""))
+        form = SimilarForm(request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        results = selectors.request_similar(
+            user=request.user, q=form.text(), exclude_id=form.cleaned_data["exclude"]
+        )
         return Response(SimilarSerializer(results, many=True).data)

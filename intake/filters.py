@@ -4,11 +4,13 @@
 import datetime as dt
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import F, Q
 from django.utils import timezone
 
 from outcomes.models import Objective
 from prodops.accounts.models import Department
+from prodops.accounts.roles import Role, has_role
 
 from .models import Request, RequestStatus
 
@@ -27,11 +29,23 @@ SORT_CHOICES = [
     ("title", "Title A–Z"),
     ("status", "Status"),
 ]
+# A person filter names someone by id, or says `me` or `none`.
+PERSON_VALUE = RegexValidator(r"^(me|none|[0-9]+)$", "Give a person's id, “me” or “none”.")
+# Scores are the team's working numbers, so only members and up may sort by them.
+TEAM_ONLY_SORTS = frozenset({"-score"})
+
+
+def sort_choices_for(user) -> list[tuple[str, str]]:
+    """The sorts `user` may pick: all of SORT_CHOICES for the team, the rest for others."""
+    if has_role(user, Role.MEMBER):
+        return SORT_CHOICES
+    return [choice for choice in SORT_CHOICES if choice[0] not in TEAM_ONLY_SORTS]
 
 
 class RequestFilter(django_filters.FilterSet):
     """`status` may repeat; `assignee` takes an id, `me` or `none`; `age` takes a bucket from
-    AGE_CHOICES; `sort` takes one of SORT_CHOICES (ties fall back to newest first)."""
+    AGE_CHOICES; `sort` takes one of SORT_CHOICES (ties fall back to newest first), except
+    TEAM_ONLY_SORTS below member, which are refused as invalid choices like any unknown one."""
 
     q = django_filters.CharFilter(method="filter_q", label="Title contains")
     status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices)
@@ -39,33 +53,45 @@ class RequestFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Request.Category.choices)
     audience = django_filters.ChoiceFilter(choices=Request.Audience.choices, label="For whom")
     objective = django_filters.ModelChoiceFilter(queryset=Objective.objects.all())
-    assignee = django_filters.CharFilter(method="filter_assignee")
-    requester = django_filters.CharFilter(method="filter_requester")
+    assignee = django_filters.CharFilter(
+        method="filter_assignee", label="Assignee", validators=[PERSON_VALUE]
+    )
+    requester = django_filters.CharFilter(
+        method="filter_requester", label="Requester", validators=[PERSON_VALUE]
+    )
     age = django_filters.ChoiceFilter(choices=AGE_CHOICES, method="filter_age")
-    min_votes = django_filters.NumberFilter(field_name="vote_count", lookup_expr="gte")
+    min_votes = django_filters.NumberFilter(
+        field_name="vote_count", lookup_expr="gte", label="Votes at least"
+    )
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", empty_label=None)
 
     class Meta:
         model = Request
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        self.filters["sort"].field.choices = sort_choices_for(user)
+
     def filter_q(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        if value.lstrip("#").isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if value.lstrip("#").isdecimal():
             return queryset.filter(Q(pk=int(value.lstrip("#"))) | Q(title__icontains=value))
         return queryset.filter(title__icontains=value)
 
     def _person(self, queryset, field: str, value: str):
-        user = getattr(self.request, "user", None)
-        if value == "me" and user is not None and user.is_authenticated:
+        if value == "me":
+            user = getattr(self.request, "user", None)
+            if user is None or not user.is_authenticated:
+                return queryset.none()
             return queryset.filter(**{field: user})
         if value == "none":
             return queryset.filter(**{f"{field}__isnull": True})
-        if value.isdigit():
-            return queryset.filter(**{f"{field}_id": int(value)})
-        return queryset.none()
+        return queryset.filter(**{f"{field}_id": int(value)})  # PERSON_VALUE checked it
 
     def filter_assignee(self, queryset, name, value):
         return self._person(queryset, "assignee", value)

@@ -88,10 +88,49 @@ class MergeForm(forms.Form):
     )
 
 
+class SimilarForm(forms.Form):
+    """What the similar-title search reads: the text typed (`q`, or `title` when the request
+    form itself asks) and a request to leave out (the one being edited)."""
+
+    q = forms.CharField(required=False, label="Search")
+    title = forms.CharField(required=False)
+    exclude = forms.IntegerField(required=False, min_value=1, label="Leave out request")
+
+    def text(self) -> str:
+        return self.cleaned_data["q"] or self.cleaned_data["title"]
+
+
+class RequestIdsField(forms.Field):
+    """Several request numbers from repeated inputs (`ids=3&ids=7`)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        ids = []
+        for item in value or []:
+            item = str(item).strip()
+            # isdecimal, not isdigit: "²" is a digit that int() refuses.
+            if not item.isdecimal():
+                raise forms.ValidationError("Select requests by their numbers.")
+            ids.append(int(item))
+        return ids
+
+
 class BulkForm(forms.Form):
+    ids = RequestIdsField(required=False, label="Requests")
     to = forms.ChoiceField(
         choices=[("", "— status —"), *RequestStatus.choices], required=False, label="Status"
     )
-    assignee = forms.CharField(required=False)
+    assignee = forms.CharField(
+        required=False,
+        label="Assign",
+        help_text="Empty keeps the assignees, “none” unassigns, an id assigns that person.",
+    )
     reason = forms.CharField(required=False)
     revisit_on = forms.DateField(required=False, widget=DateInput)
+
+    def clean_assignee(self) -> str:
+        value = self.cleaned_data["assignee"].strip()
+        if value and value != "none" and not value.isdecimal():
+            raise forms.ValidationError("Choose a team member.")
+        return value

@@ -7,7 +7,9 @@ from django.contrib import admin
 from .assessments import Assessment, AssessmentRevision, RequestScore, ScoringModel
 
 
-class _ReadOnly(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows shown, never added, changed or deleted in the admin."""
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -29,7 +31,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(_ReadOnly):
+class AssessmentAdmin(ReadOnlyAdmin):
     list_display = (
         "request",
         "assessor",
@@ -45,7 +47,7 @@ class AssessmentAdmin(_ReadOnly):
 
 
 @admin.register(ScoringModel)
-class ScoringModelAdmin(_ReadOnly):
+class ScoringModelAdmin(ReadOnlyAdmin):
     list_display = (
         "kind",
         "impact_weight",
@@ -58,6 +60,6 @@ class ScoringModelAdmin(_ReadOnly):
 
 
 @admin.register(RequestScore)
-class RequestScoreAdmin(_ReadOnly):
+class RequestScoreAdmin(ReadOnlyAdmin):
     list_display = ("request", "assessment_count", "mean_impact", "mean_feasibility", "mean_effort")
     list_select_related = ("request",)

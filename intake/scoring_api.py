@@ -24,8 +24,8 @@ from .scoring_serializers import (
 
 class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """Assessments of one request. Members and above list them and create or update their own
-    (POST creates yours or updates it; PUT/PATCH on your own one updates it). Stakeholders never
-    see assessments."""
+    (POST creates yours or updates it; PUT/PATCH on your own one updates it; an update sends the
+    `version` it started from). Stakeholders never see assessments."""
 
     serializer_class = AssessmentSerializer
     action_roles = {"*": Role.MEMBER}
@@ -121,7 +121,8 @@ class BacklogViewSet(mixins.ListModelMixin, BaseViewSet):
 
 
 class ScoringModelView(APIView):
-    """The active scoring model: members read it, leads change it (every score is recomputed)."""
+    """The active scoring model: members read it, leads change it with the `version` they read
+    (every score is recomputed)."""
 
     permission_classes = [RolePermission]
     action_roles = {"get": Role.MEMBER, "*": Role.LEAD}

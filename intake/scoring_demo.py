@@ -39,7 +39,11 @@ def seed(stdout) -> None:
     lead = people.get("lead") or people.get("priya")
     model = scoring_model_current()
     if lead is not None and (model.pk is None or not model.cost_band_edges):
-        scoring_model_update(actor=lead, cost_band_edges=list(scoring.DEFAULT_BAND_EDGES))
+        scoring_model_update(
+            actor=lead,
+            expected_version=model.version,
+            cost_band_edges=list(scoring.DEFAULT_BAND_EDGES),
+        )
     assessors = [people[name] for name in ASSESSORS if name in people]
     if not assessors:
         return

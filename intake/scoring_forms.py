@@ -117,7 +117,8 @@ class BacklogFilterForm(forms.Form):
         value = (self.cleaned_data.get("objective") or "").strip()
         if not value or value == NO_OBJECTIVE:
             return value or None
-        if not value.isdigit() or not Objective.objects.filter(pk=value).exists():
+        # isdecimal, not isdigit: "²" is a digit that no id is made of.
+        if not value.isdecimal() or not Objective.objects.filter(pk=int(value)).exists():
             raise forms.ValidationError("Choose an objective from the list.")
         return int(value)
 

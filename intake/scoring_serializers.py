@@ -12,7 +12,8 @@ from .assessments import Assessment, ScoringModel
 class AssessmentSerializer(serializers.ModelSerializer):
     assessor = serializers.CharField(source="assessor.username", read_only=True)
     version = serializers.IntegerField(
-        required=False, help_text="Send the version you loaded when editing; a stale one gets 409."
+        required=False,
+        help_text="Required when editing: the version you loaded. Missing gets 400, stale 409.",
     )
     revision_count = serializers.SerializerMethodField()
 
@@ -131,7 +132,8 @@ class ScoringModelSerializer(serializers.ModelSerializer):
     cost_weight = serializers.DecimalField(max_digits=8, decimal_places=4)
     alignment_factor = serializers.DecimalField(max_digits=8, decimal_places=4)
     version = serializers.IntegerField(
-        required=False, help_text="Send the version you loaded; a stale one gets 409."
+        required=False,
+        help_text="Required on PUT and PATCH: the version you loaded. Missing gets 400, stale 409.",
     )
     formula = serializers.SerializerMethodField()
 

@@ -124,7 +124,8 @@ def assessment_save(
     """Create or update `assessor`'s assessment of `request` (one per member per request).
 
     Only members and above assess, only while the request is between triage and work starting.
-    An edit keeps the previous values as a revision; a stale `expected_version` is refused.
+    An edit names the version it started from (`expected_version`): a missing one is refused,
+    a stale one conflicts. It keeps the previous values as a revision.
     The request's score is recomputed; the first assessment of a triaged request moves it to
     scored through the lifecycle service. Returns (assessment, created)."""
     if not has_role(assessor, Role.MEMBER):
@@ -149,7 +150,11 @@ def assessment_save(
         assessment = Assessment.objects.create(request=locked, assessor=assessor, **values)
         changes = {name: [None, _snapshot(assessment)[name]] for name in ASSESSMENT_FIELDS}
     else:
-        if expected_version is not None and assessment.version != expected_version:
+        if expected_version is None:
+            raise ValidationFailed(
+                "Send the version of the assessment you edited.", field="version"
+            )
+        if assessment.version != expected_version:
             raise EditConflict()
         before = _snapshot(assessment)
         for name, value in values.items():
@@ -284,10 +289,12 @@ def _decimal(value, *, field: str) -> Decimal:
 
 
 @transaction.atomic
-def scoring_model_update(*, actor, expected_version: int | None = None, **changes) -> ScoringModel:
+def scoring_model_update(*, actor, expected_version: int | None, **changes) -> ScoringModel:
     """A lead sets the scoring model (kind, weights, alignment factor, cost-band edges). Fields
-    left out keep their value. The whole model is validated (see scoring.params_validate)
-    before anything is saved; then every request is re-scored in the same transaction."""
+    left out keep their value. The change names the version it started from
+    (`expected_version`): a missing one is refused, a stale one conflicts. The whole model is
+    validated (see scoring.params_validate) before anything is saved; then every request is
+    re-scored in the same transaction."""
     if not has_role(actor, Role.LEAD):
         raise NotAllowed("Changing the scoring model needs the lead role or higher.")
     unknown = set(changes) - set(MODEL_FIELDS)
@@ -296,7 +303,9 @@ def scoring_model_update(*, actor, expected_version: int | None = None, **change
     model = ScoringModel.objects.select_for_update().order_by("pk").first()
     if model is None:
         model = ScoringModel.objects.create(cost_band_edges=list(scoring.DEFAULT_BAND_EDGES))
-    if expected_version is not None and model.version != expected_version:
+    if expected_version is None:
+        raise ValidationFailed("Send the version of the scoring model you edited.", field="version")
+    if model.version != expected_version:
         raise EditConflict()
     before = scoring.ScoringParams.from_model(model)
     new = {

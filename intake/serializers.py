@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from outcomes.models import Objective
 from prodops.accounts.models import Department
+from prodops.accounts.roles import Role, has_role
 
 from .models import Comment, Request, RequestStatus, StatusChange
 
@@ -15,8 +16,14 @@ class PersonSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name")
 
 
+# The team's working numbers: only members and up receive them.
+TEAM_ONLY_FIELDS = ("score",)
+
+
 class RequestSerializer(serializers.ModelSerializer):
-    """A request as the list and detail show it. `version` must come back with an update."""
+    """A request as the list and detail show it. `version` must come back with an update.
+    TEAM_ONLY_FIELDS are left out unless the viewer (`context["request"].user`) is a team
+    member or higher; without a viewer they are left out too."""
 
     requester = PersonSerializer(read_only=True)
     assignee = PersonSerializer(read_only=True)
@@ -68,6 +75,17 @@ class RequestSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {"score": {"help_text": "Only team members and up receive it."}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if getattr(self.context.get("view"), "swagger_fake_view", False):
+            return fields  # the OpenAPI schema documents every field, whoever asks for it
+        viewer = getattr(self.context.get("request"), "user", None)
+        if not has_role(viewer, Role.MEMBER):
+            for name in TEAM_ONLY_FIELDS:
+                fields.pop(name, None)
+        return fields
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):

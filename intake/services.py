@@ -1,5 +1,6 @@
-"""Writes for intake. Every status change goes through `request_transition`; every other
-write to a request, its votes, watchers and comments goes through a function here."""
+"""Writes for intake. Every status change goes through `request_transition` (a person's move
+through `request_move`, which sends a reopen to `request_reopen`); every other write to a
+request, its votes, watchers and comments goes through a function here."""
 
 import datetime as dt
 
@@ -55,7 +56,8 @@ def _clean_fields(fields: dict) -> dict:
     return cleaned
 
 
-def _check_desired_date(value, previous=None) -> None:
+def desired_date_check(value, previous=None) -> None:
+    """A desired date may not be in the past, unless it is the one already stored."""
     if value and value != previous and value < timezone.localdate():
         raise ValidationFailed("The desired date cannot be in the past.", field="desired_date")
 
@@ -94,7 +96,7 @@ def request_create(
             "visible_to_stakeholders": visible_to_stakeholders,
         }
     )
-    _check_desired_date(desired_date)
+    desired_date_check(desired_date)
     request = Request.objects.create(requester=requester, source=source, **fields)
     _watch(request, requester)
     activity_record(actor=requester, target=request, verb="created", summary=request.title)
@@ -122,7 +124,7 @@ def request_update(*, request: Request, actor, expected_version: int | None, **f
         raise EditConflict()
     cleaned = _clean_fields(fields)
     if "desired_date" in cleaned:
-        _check_desired_date(cleaned["desired_date"], locked.desired_date)
+        desired_date_check(cleaned["desired_date"], locked.desired_date)
     changes = {}
     for key, value in cleaned.items():
         old = getattr(locked, key)
@@ -223,6 +225,56 @@ def request_transition(
 
 
 @transaction.atomic
+def request_reopen(
+    *, request: Request, actor, reason: str = "", expected_version: int | None = None
+) -> Request:
+    """Reopen a request from a side exit back to new, through the lifecycle (a member's move).
+    A reopened duplicate no longer points at the request it was merged into; the votes,
+    watchers and comments that moved there stay there."""
+    locked = request_transition(
+        request=request,
+        to=RequestStatus.NEW,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+    )
+    if locked.merged_into_id is not None:
+        previous = locked.merged_into_id
+        locked.merged_into = None
+        locked.save(update_fields=["merged_into", "updated_at"])
+        activity_record(
+            actor=actor, target=locked, verb="unmerged", changes={"merged_into": [previous, None]}
+        )
+    request.merged_into = None
+    return locked
+
+
+def request_move(
+    *,
+    request: Request,
+    to: str,
+    actor,
+    reason: str = "",
+    revisit_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Request:
+    """A move a person asks for in the browser, the API or a bulk action: back to new from a
+    side exit is a reopen (see request_reopen); any other move is request_transition."""
+    if to == RequestStatus.NEW and request.status in lifecycle.SIDE_EXITS:
+        return request_reopen(
+            request=request, actor=actor, reason=reason, expected_version=expected_version
+        )
+    return request_transition(
+        request=request,
+        to=to,
+        actor=actor,
+        reason=reason,
+        revisit_on=revisit_on,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
 def request_assign(
     *, request: Request, actor, assignee, expected_version: int | None = None
 ) -> Request:
@@ -282,7 +334,7 @@ def requests_bulk_update(
             if assign:
                 request_assign(request=request, actor=actor, assignee=assignee)
             if to and request.status != to:
-                request_transition(
+                request_move(
                     request=request, to=to, actor=actor, reason=reason, revisit_on=revisit_on
                 )
         except (NotAllowed, ValidationFailed) as error:

@@ -1,10 +1,12 @@
 """Browser pages for intake. Views parse input, call one service or selector, and render;
 with htmx they render only the partial of the same template."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +19,7 @@ from prodops.core.errors import DomainError, ValidationFailed
 from prodops.core.permissions import refuse, role_required
 
 from . import lifecycle, selectors, services
-from .filters import AGE_CHOICES, SORT_CHOICES
+from .filters import AGE_CHOICES, sort_choices_for
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -25,6 +27,7 @@ from .forms import (
     CommentForm,
     MergeForm,
     RequestForm,
+    SimilarForm,
     TransitionForm,
     VoteForm,
 )
@@ -59,11 +62,16 @@ def _fail(request, error: DomainError, back: str):
     return redirect(back)
 
 
-def _form_error(request, form, back: str):
+def _first_error(form) -> ValidationFailed:
+    """The form's first error, worded for a person: "Label: message"."""
     first_field, errors = next(iter(form.errors.items()))
     label = form.fields[first_field].label if first_field in form.fields else None
     label = label or first_field.replace("_", " ").capitalize()
-    return _fail(request, ValidationFailed(f"{label}: {errors[0]}", field=first_field), back)
+    return ValidationFailed(f"{label}: {errors[0]}", field=first_field)
+
+
+def _form_error(request, form, back: str):
+    return _fail(request, _first_error(form), back)
 
 
 def _back(request, default: str) -> str:
@@ -76,17 +84,27 @@ def _back(request, default: str) -> str:
 # --- Triage queue ---------------------------------------------------------------------------
 
 
-def _queue_context(request) -> dict:
+def _counts_context(user, params: QueryDict) -> dict:
+    """The per-status counts under the queue's filters `params`, and the statuses picked."""
+    counts = selectors.request_status_counts(user=user, params=params)
+    return {
+        "status_counts": [(v, label, counts.get(v, 0)) for v, label in RequestStatus.choices],
+        "selected_statuses": params.getlist("status"),
+    }
+
+
+def _queue_context(request, queue_url: str = "") -> dict:
+    """The queue under the filters in `request.GET`; rows send people back to `queue_url`
+    (by default the address asked for)."""
     filterset, qs = selectors.request_list(user=request.user, params=request.GET)
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     _with_targets(page.object_list, request.user)
-    counts = selectors.request_status_counts(user=request.user, params=request.GET)
     return {
+        **_counts_context(request.user, request.GET),
         "filterset": filterset,
         "page": page,
-        "status_counts": [(v, label, counts.get(v, 0)) for v, label in RequestStatus.choices],
+        "queue_url": queue_url or request.get_full_path(),
         "statuses": RequestStatus.choices,
-        "selected_statuses": request.GET.getlist("status"),
         "people": list(selectors.team_people()),
         "choices": {
             "departments": Department.objects.all(),
@@ -94,7 +112,7 @@ def _queue_context(request) -> dict:
             "audiences": Request.Audience.choices,
             "objectives": Objective.objects.all(),
             "ages": AGE_CHOICES,
-            "sorts": SORT_CHOICES,
+            "sorts": sort_choices_for(request.user),
         },
     }
 
@@ -106,7 +124,16 @@ def queue(request):
     if not has_role(request.user, Role.MEMBER):
         return redirect("intake:mine")
     context = _queue_context(request)
-    template = "intake/queue.html#results" if request.htmx else "intake/queue.html"
+    filterset = context["filterset"]
+    if filterset.errors:
+        # A filter that cannot be read matches nothing; say which one rather than show an
+        # empty queue as if it were the answer.
+        error = _first_error(filterset.form)
+        if request.htmx:
+            return refuse(request, error.message, status=400)
+        messages.error(request, error.message)
+        return render(request, "intake/queue.html", context, status=400)
+    template = "intake/queue.html#results_update" if request.htmx else "intake/queue.html"
     return render(request, template, context)
 
 
@@ -119,16 +146,12 @@ def bulk(request):
     form = BulkForm(request.POST)
     if not form.is_valid():
         return _form_error(request, form, back)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = form.cleaned_data["ids"]
     rows = list(selectors.request_visible(user=request.user).filter(pk__in=ids).order_by("pk"))
     assignee_raw = form.cleaned_data["assignee"]
     assignee = None
     if assignee_raw and assignee_raw != "none":
-        assignee = (
-            selectors.team_people()
-            .filter(pk=int(assignee_raw) if assignee_raw.isdigit() else 0)
-            .first()
-        )
+        assignee = selectors.team_people().filter(pk=int(assignee_raw)).first()
         if assignee is None:
             return _fail(request, ValidationFailed("Choose a team member.", field="assignee"), back)
     try:
@@ -145,7 +168,7 @@ def bulk(request):
         return _fail(request, error, back)
     messages.success(request, f"Updated {changed} request{'s' if changed != 1 else ''}.")
     if request.htmx:
-        return render(request, "intake/queue.html#results", _queue_context(request))
+        return render(request, "intake/queue.html#results_update", _queue_context(request, back))
     return redirect(back)
 
 
@@ -232,10 +255,12 @@ def edit(request, pk: int):
 @require_GET
 def similar(request):
     """Requests whose titles read like the one being typed (an htmx fragment)."""
-    q = request.GET.get("q") or request.GET.get("title") or ""
-    exclude = request.GET.get("exclude")
+    form = SimilarForm(request.GET)
+    if not form.is_valid():
+        return refuse(request, _first_error(form).message, status=400)
+    q = form.text()
     results = selectors.request_similar(
-        user=request.user, q=q, exclude_id=int(exclude) if exclude and exclude.isdigit() else None
+        user=request.user, q=q, exclude_id=form.cleaned_data["exclude"]
     )
     return render(request, "intake/request_form.html#similar", {"similar": results, "q": q})
 
@@ -310,7 +335,7 @@ def transition(request, pk: int):
     if not form.is_valid():
         return _form_error(request, form, back)
     try:
-        services.request_transition(
+        services.request_move(
             request=obj,
             to=form.cleaned_data["to"],
             actor=request.user,
@@ -347,12 +372,22 @@ def assign(request, pk: int):
 
 
 def _after_row_change(request, pk: int, back: str, message: str):
+    """From a queue row with htmx: the changed row, with the queue's counts (under the filters of
+    the queue it came from, `back`) and the messages area out of band. Otherwise back to
+    `back` with the message."""
     if request.htmx and request.POST.get("from") == "queue":
         row = _with_targets([selectors.request_get(user=request.user, pk=pk)], request.user)[0]
+        queue_filters = QueryDict(urlsplit(back).query)
         return render(
             request,
-            "intake/queue.html#row",
-            {"r": row, "people": list(selectors.team_people()), "flash": message},
+            "intake/queue.html#row_update",
+            {
+                "r": row,
+                "people": list(selectors.team_people()),
+                "flash": message,
+                "queue_url": back,
+                **_counts_context(request.user, queue_filters),
+            },
         )
     messages.success(request, message)
     return redirect(back)

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from intake.models import Request
 from prodops.accounts.roles import Role
@@ -29,11 +30,26 @@ def test_submit_see_similar_triage_inline_and_get_notified(browser, live_server,
     member_page = browser.new_context().new_page()
     login(member_page, triager)
     member_page.goto(f"{live_server.url}/requests/?status=new")
+    expect(member_page.get_by_test_id("count-new")).to_have_text("2")
+    # A full page load would drop this marker; htmx swaps keep it.
+    member_page.evaluate("window.__noReload = 1")
     row = member_page.locator(f"#req-{created.pk}")
     row.get_by_label(f"Move #{created.pk} to").select_option("triaged")
     row.get_by_role("button", name="Move").click()
     member_page.get_by_test_id(f"status-{created.pk}").filter(has_text="Triaged").wait_for()
-    assert member_page.url.endswith("/requests/?status=new")  # no full reload
+    # The per-status counts follow the change, out of band.
+    expect(member_page.get_by_test_id("count-new")).to_have_text("1")
+    expect(member_page.get_by_test_id("count-triaged")).to_have_text("1")
+    assert member_page.evaluate("window.__noReload") == 1
+    assert member_page.url.endswith("/requests/?status=new")
+
+    # A bulk action answers with the refreshed queue and its message, without a reload.
+    member_page.get_by_label(f"Select #{existing.pk}").check()
+    member_page.locator("#bulk-form").get_by_label("Assign").select_option(str(triager.pk))
+    member_page.locator("#bulk-form").get_by_role("button", name="Apply").click()
+    expect(member_page.locator("#messages")).to_contain_text("Updated 1 request.")
+    assert member_page.evaluate("window.__noReload") == 1
+    assert Request.objects.get(pk=existing.pk).assignee == triager
 
     stakeholder_page.goto(f"{live_server.url}/requests/{created.pk}/")
     assert stakeholder_page.get_by_test_id("status").inner_text() == "Triaged"

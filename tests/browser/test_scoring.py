@@ -74,12 +74,15 @@ def test_assess_reweight_and_accept(browser, page, live_server, login):
         expect(top.get_by_test_id("score")).to_contain_text("56.00")
         expect(top.get_by_text(re.compile(r"This request: 100 × \(5·5"))).to_be_visible()
 
-        # The lead accepts the top request inline.
+        # The lead accepts the top request inline. A full page load would drop the marker;
+        # htmx swaps keep it.
+        lead_page.evaluate("window.__noReload = 1")
         top.get_by_role("button", name="Accept").click()
         expect(lead_page.locator(f"#backlog-row-{big.pk}").get_by_test_id("status")).to_have_text(
             "Accepted"
         )
         assert Request.objects.get(pk=big.pk).status == RequestStatus.ACCEPTED
-        assert lead_page.url.endswith("/requests/backlog/")  # no full page reload
+        assert lead_page.evaluate("window.__noReload") == 1
+        assert lead_page.url.endswith("/requests/backlog/")
     finally:
         lead_context.close()

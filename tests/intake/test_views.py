@@ -341,3 +341,122 @@ def _bulk_add(member):
         Vote.objects.bulk_create([Vote(request=r, voter=member) for r in reqs])
 
     return add
+
+
+@pytest.mark.django_db
+def test_pages_a_stakeholder_reaches_never_show_a_score(clients, member, own_request, open_request):
+    from intake.scoring_services import assessment_save
+
+    for req in (own_request, open_request):
+        set_status(req, RequestStatus.TRIAGED)
+        assessment_save(
+            request=req, assessor=member, impact=4, feasibility=2, effort_days=7, confidence=80
+        )
+    own_request.refresh_from_db()
+    score = str(own_request.score)
+    assert score == "44.33"  # 100 × (12 + 4 + 3) ÷ 30 × 0.7, a number found nowhere else
+    client = clients["stakeholder"]
+    for url in (
+        f"/requests/{own_request.pk}/",
+        f"/requests/{open_request.pk}/",
+        "/requests/mine/",
+        "/requests/mine/?scope=open",
+        "/requests/similar/?q=quote template",
+        "/requests/new/",
+    ):
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert score not in html and score.replace(".", ",") not in html, url
+    # The team does see it.
+    assert score in clients["member"].get(f"/requests/{own_request.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/requests/similar/?q=ab%00c", "Search"),
+        ("/requests/similar/?title=ab%00c", "Title"),
+        ("/requests/similar/?q=quote&exclude=%C2%B2", "Leave out request"),
+        ("/requests/?q=ab%00c", "Title contains"),
+        ("/requests/?assignee=%C2%B2", "Assignee"),
+        ("/requests/?requester=x%00", "Requester"),
+        ("/requests/?department=abc", "Department"),
+        ("/requests/?min_votes=many", "Votes at least"),
+    ],
+)
+def test_bad_query_input_is_a_400_naming_the_field(clients, own_request, url, field):
+    response = clients["member"].get(url)
+    assert response.status_code == 400, url
+    assert f"{field}:" in response.content.decode(), url
+    htmx = clients["member"].get(url, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 400 and f"{field}:" in htmx.content.decode()
+
+
+@pytest.mark.django_db
+def test_odd_digits_in_query_and_post_input_never_500(clients, member, own_request):
+    # "²" passes str.isdigit() but int() refuses it; these used to end in a 500.
+    for url in ("/requests/?q=%C2%B2", "/requests/?q=%23%C2%B2", "/requests/?page=abc"):
+        assert clients["member"].get(url).status_code == 200, url
+    refused = clients["member"].post("/requests/bulk/", {"ids": ["²"], "to": "triaged"})
+    assert refused.status_code == 302
+    refused = clients["member"].post(
+        "/requests/bulk/", {"ids": [own_request.pk], "assignee": "²"}, follow=True
+    )
+    assert "Assign: Choose a team member." in refused.content.decode()
+    own_request.refresh_from_db()
+    assert own_request.assignee is None and own_request.status == "new"
+
+
+def _oob(html: str, element_id: str) -> str:
+    """The out-of-band element with `element_id` in an htmx answer ("" when there is none)."""
+    import re
+
+    match = re.search(rf'<(\w+) id="{element_id}"[^>]*hx-swap-oob="true"[^>]*>.*?</\1>', html, re.S)
+    return match.group(0) if match else ""
+
+
+@pytest.mark.django_db
+def test_inline_row_changes_refresh_the_counts_out_of_band(clients, member):
+    first, second = RequestFactory(), RequestFactory()
+    queue = "/requests/?status=new&status=triaged"
+    response = clients["member"].post(
+        f"/requests/{first.pk}/transition/",
+        {"to": "triaged", "from": "queue", "version": first.version, "next": queue},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and html.strip().startswith(f'<tr id="req-{first.pk}"')
+    counts = _oob(html, "status-counts")
+    assert 'data-testid="count-new">1<' in counts and 'data-testid="count-triaged">1<' in counts
+    # The counts keep the queue's filters: the picked statuses stay marked.
+    assert counts.count('aria-current="true"') == 2
+    # The changed row still sends its next change back to the same queue.
+    assert f'name="next" value="{queue.replace("&", "&amp;")}"' in html
+    # An earlier refusal shown in the messages area is replaced.
+    assert _oob(html, "messages")
+    response = clients["member"].post(
+        f"/requests/{second.pk}/assign/",
+        {"assignee": member.pk, "from": "queue", "next": queue},
+        HTTP_HX_REQUEST="true",
+    )
+    assert 'data-testid="count-new">1<' in _oob(response.content.decode(), "status-counts")
+
+
+@pytest.mark.django_db
+def test_bulk_action_message_comes_with_the_htmx_answer(clients):
+    a, b = RequestFactory(), RequestFactory()
+    response = clients["member"].post(
+        "/requests/bulk/?status=triaged",
+        {"ids": [a.pk, b.pk], "to": "triaged"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="queue-results"' in html
+    assert "Updated 2 requests." in _oob(html, "messages")
+    assert 'data-testid="count-triaged">2<' in html and html.count("data-row") == 2
+    # Rows send their next change back to the queue, not to the bulk address.
+    assert html.count('name="next" value="/requests/?status=triaged"') == 4
+    # The message is shown once, not again on the next page.
+    assert "Updated 2 requests." not in clients["member"].get("/requests/").content.decode()

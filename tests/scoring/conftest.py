@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from intake.assessments import RequestScore
+from intake.assessments import Assessment, AssessmentRevision, RequestScore
 from intake.models import RequestStatus
 from intake.scoring_services import assessment_save, scores_recompute_all
 from prodops.accounts.roles import Role
@@ -65,3 +65,33 @@ def bulk_scored(db):
         return requests
 
     return _add
+
+
+@pytest.fixture
+def add_assessments(db):
+    """add_assessments(request) → add(n): n more assessments of `request`, each by a member of
+    its own and with two earlier revisions (for query-count tests)."""
+
+    def _for(request):
+        def add(n: int):
+            for i in range(n):
+                assessor = UserFactory(role=Role.MEMBER)
+                assessment = Assessment.objects.create(
+                    request=request,
+                    assessor=assessor,
+                    feasibility=1 + i % 5,
+                    effort_days=Decimal(1 + i % 20),
+                    impact=1 + (i * 2) % 5,
+                    confidence=80,
+                    version=3,
+                )
+                AssessmentRevision.objects.bulk_create(
+                    [
+                        AssessmentRevision(assessment=assessment, editor=assessor, values={"v": v})
+                        for v in (1, 2)
+                    ]
+                )
+
+        return add
+
+    return _for

@@ -164,3 +164,54 @@ def test_scoring_model_write_rules(api_clients, make_scored):
     assert ScoringModel.objects.get().version == 2
     response = api_clients["lead"].patch(url, {"kind": "rice", "version": 2}, format="json")
     assert response.status_code == 200 and response.json()["kind"] == "rice"
+
+
+def test_backlog_objective_with_odd_digits_is_400(api_clients):
+    # "²" passes str.isdigit() but is no number; this used to end in a 500.
+    response = api_clients["member"].get("/api/v1/backlog/?objective=%C2%B2")
+    assert response.status_code == 400 and "objective" in response.json()
+
+
+def test_updating_an_assessment_needs_its_version(api_clients):
+    request = RequestFactory(status=RequestStatus.TRIAGED)
+    url = f"/api/v1/requests/{request.pk}/assessments/"
+    created = api_clients["member"].post(url, GOOD, format="json").json()
+    detail = f"{url}{created['id']}/"
+    client = api_clients["member"]
+    for response in (
+        client.post(url, {"impact": 1}, format="json"),
+        client.patch(detail, {"impact": 1}, format="json"),
+        client.put(detail, {**GOOD, "impact": 1}, format="json"),
+    ):
+        assert response.status_code == 400 and "version" in response.json(), response.json()
+    assert client.put(detail, {**GOOD, "impact": 1, "version": 7}, format="json").status_code == 409
+    assessment = Assessment.objects.get()
+    assert (assessment.impact, assessment.version) == (5, 1)
+    response = client.put(detail, {**GOOD, "impact": 1, "version": 1}, format="json")
+    assert response.status_code == 200 and response.json()["version"] == 2
+
+
+def test_changing_the_scoring_model_needs_its_version(api_clients):
+    url = "/api/v1/scoring-model/"
+    body = api_clients["lead"].get(url).json()
+    full = {k: v for k, v in body.items() if k not in ("formula", "updated_at", "version")}
+    client = api_clients["lead"]
+    for response in (
+        client.put(url, {**full, "impact_weight": "4"}, format="json"),
+        client.patch(url, {"impact_weight": "4"}, format="json"),
+    ):
+        assert response.status_code == 400 and "version" in response.json(), response.json()
+    assert client.patch(url, {"impact_weight": "4", "version": 9}, format="json").status_code == 409
+    assert not ScoringModel.objects.filter(impact_weight=4).exists()
+    response = client.patch(url, {"impact_weight": "4", "version": body["version"]}, format="json")
+    assert response.status_code == 200 and response.json()["impact_weight"] == "4.00"
+
+
+def test_assessments_endpoint_queries_do_not_grow(api_clients, add_assessments):
+    request = RequestFactory(status=RequestStatus.SCORED)
+    url = f"/api/v1/requests/{request.pk}/assessments/"
+    assert_queries_do_not_grow(
+        lambda: api_clients["member"].get(url), add_assessments(request), before=5, after=60
+    )
+    rows = api_clients["member"].get(url).json()
+    assert len(rows) == 60 and {row["revision_count"] for row in rows} == {2}

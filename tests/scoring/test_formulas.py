@@ -189,6 +189,7 @@ def test_sql_score_equals_python_score(kind):
     lead = UserFactory(username="sql-lead", role="lead")
     scoring_model_update(
         actor=lead,
+        expected_version=1,
         kind=kind,
         impact_weight=D("2.5"),
         feasibility_weight=D("1.25"),

@@ -68,6 +68,9 @@ def test_stale_version_is_refused_and_nothing_changes(member):
         assessment_save(
             request=request, assessor=member, expected_version=1, **{**GOOD, "impact": 1}
         )
+    with pytest.raises(ValidationFailed) as missing:
+        assessment_save(request=request, assessor=member, **{**GOOD, "impact": 1})
+    assert missing.value.field == "version"
     assert Assessment.objects.get(request=request).impact == 5
 
 
@@ -116,7 +119,11 @@ def test_weight_change_reranks_the_backlog(make_scored, lead):
     assert (a.score, b.score) == (D("46.67"), D("49.00"))
     assert list(backlog_list()) == [b, a]
     model = scoring_model_update(
-        actor=lead, impact_weight=D(5), feasibility_weight=D(1), cost_weight=D(1)
+        actor=lead,
+        expected_version=1,
+        impact_weight=D(5),
+        feasibility_weight=D(1),
+        cost_weight=D(1),
     )
     assert model.version == 2
     # a: 100 × (25 + 2 + 1) ÷ 35 × 0.7 = 56.00; b: 100 × (10 + 5 + 5) ÷ 35 × 0.7 = 40.00
@@ -129,10 +136,10 @@ def test_switching_to_rice_and_ice(make_scored, lead):
     r = make_scored(
         "Reach", [{"impact": 3, "feasibility": 1, "effort_days": 4, "reach": 200, "confidence": 80}]
     )
-    scoring_model_update(actor=lead, kind="rice")
+    scoring_model_update(actor=lead, expected_version=1, kind="rice")
     r.refresh_from_db()
     assert r.score == D("84.00")  # 200 × 3 × 0.8 ÷ 4 × 0.7
-    scoring_model_update(actor=lead, kind="ice")
+    scoring_model_update(actor=lead, expected_version=2, kind="ice")
     r.refresh_from_db()
     assert r.score == D("6.72")  # 3 × (6 − band 2) × 0.8 × 0.7
 
@@ -197,7 +204,7 @@ def test_untriaged_or_finished_requests_cannot_be_assessed(member, status):
 )
 def test_bad_scoring_model_is_refused_whole(lead, changes, field):
     with pytest.raises(ValidationFailed) as caught:
-        scoring_model_update(actor=lead, **changes)
+        scoring_model_update(actor=lead, expected_version=1, **changes)
     assert caught.value.field == field
     model = ScoringModel.objects.get()
     assert (model.version, model.impact_weight, model.kind) == (1, 3, "weighted")
@@ -205,7 +212,10 @@ def test_bad_scoring_model_is_refused_whole(lead, changes, field):
 
 def test_only_leads_change_the_model(member, lead):
     with pytest.raises(NotAllowed):
-        scoring_model_update(actor=member, impact_weight=D(1))
+        scoring_model_update(actor=member, expected_version=1, impact_weight=D(1))
+    with pytest.raises(ValidationFailed) as missing:
+        scoring_model_update(actor=lead, expected_version=None, impact_weight=D(1))
+    assert missing.value.field == "version"
     with pytest.raises(EditConflict):
         scoring_model_update(actor=lead, expected_version=7, impact_weight=D(1))
     assert scoring_model_update(actor=lead, expected_version=1, impact_weight=D(1)).version == 2

@@ -181,7 +181,13 @@ def test_assess_page_stale_version_message(clients, member):
         request=request, assessor=member, feasibility=3, effort_days=3, impact=3, confidence=80
     )
     assessment_save(
-        request=request, assessor=member, feasibility=3, effort_days=3, impact=4, confidence=80
+        request=request,
+        assessor=member,
+        expected_version=1,
+        feasibility=3,
+        effort_days=3,
+        impact=4,
+        confidence=80,
     )
     response = clients["member"].post(
         f"/requests/{request.pk}/assess/",
@@ -250,3 +256,45 @@ def test_objective_view_query_count_does_not_grow(clients, bulk_scored):
     assert_queries_do_not_grow(
         lambda: clients["lead"].get("/requests/backlog/objectives/"), add, before=5, after=60
     )
+
+
+def test_backlog_pages_with_odd_digits_in_a_filter(clients):
+    # "²" passes str.isdigit() but is no number; these used to end in a 500.
+    response = clients["member"].get("/requests/backlog/?objective=%C2%B2", follow=True)
+    assert response.status_code == 200
+    assert "Some filters were not understood" in response.content.decode()
+    assert clients["member"].get("/requests/backlog/export.csv?objective=%C2%B2").status_code == 200
+
+
+def test_assess_page_edits_with_the_version_it_shows(clients, member):
+    request = RequestFactory(status=RequestStatus.TRIAGED)
+    url = f"/requests/{request.pk}/assess/"
+    values = {"feasibility": 3, "effort_days": "3", "impact": 3, "confidence": 80}
+    assert clients["member"].post(url, values).status_code == 302
+    page = clients["member"].get(url).content.decode()
+    assert 'name="version" value="1"' in page
+    # An edit sent without the version it started from is refused, naming it.
+    response = clients["member"].post(url, {**values, "impact": 5})
+    assert response.status_code == 400 and "Send the version" in response.content.decode()
+    assert clients["member"].post(url, {**values, "impact": 5, "version": 1}).status_code == 302
+    assert Assessment.objects.get().impact == 5
+
+
+def test_scoring_model_page_needs_the_version(clients):
+    form = {
+        "kind": "weighted", "impact_weight": "4", "feasibility_weight": "2", "cost_weight": "1",
+        "alignment_factor": "0.7", "band_1": "2", "band_2": "5", "band_3": "10", "band_4": "20",
+    }  # fmt: skip
+    page = clients["lead"].get("/requests/scoring-model/").content.decode()
+    assert 'name="version" value="1"' in page
+    response = clients["lead"].post("/requests/scoring-model/", form)
+    assert response.status_code == 400 and "Send the version" in response.content.decode()
+    response = clients["lead"].post("/requests/scoring-model/", {**form, "version": 1})
+    assert response.status_code == 302
+
+
+def test_assess_page_and_request_page_queries_do_not_grow(clients, add_assessments):
+    request = RequestFactory(status=RequestStatus.SCORED)
+    add = add_assessments(request)
+    for url in (f"/requests/{request.pk}/assess/", f"/requests/{request.pk}/"):
+        assert_queries_do_not_grow(lambda url=url: clients["member"].get(url), add, after=40)
