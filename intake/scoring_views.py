@@ -222,9 +222,8 @@ def assess(request, pk: int):
             own_page = reverse("intake:assess", args=[req.pk])
             return redirect(_safe_next(request, request.POST.get("next"), own_page))
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    context.update(
-        {"form": form, "req": req, "next": _safe_next(request, next_url, "") if next_url else ""}
-    )
+    # The panel's own `req` carries the score breakdown; keep it rather than the bare one.
+    context.update({"form": form, "next": _safe_next(request, next_url, "") if next_url else ""})
     return render(request, "intake/assess.html", context, status=400 if form.errors else 200)
 
 
