@@ -246,7 +246,7 @@ def test_internal_notes_never_reach_stakeholders_in_api(api_clients, member, own
     stakeholder_view = api_clients["stakeholder"].get(
         f"/api/v1/requests/{own_request.pk}/comments/"
     )
-    assert [c["body"] for c in stakeholder_view.json()] == ["Public answer"]
+    assert [c["body"] for c in stakeholder_view.json()["results"]] == ["Public answer"]
     assert (
         "SECRET"
         not in api_clients["stakeholder"]
@@ -254,7 +254,10 @@ def test_internal_notes_never_reach_stakeholders_in_api(api_clients, member, own
         .content.decode()
     )
     member_view = api_clients["member"].get(f"/api/v1/requests/{own_request.pk}/comments/")
-    assert [c["body"] for c in member_view.json()] == ["Public answer", "SECRET margin talk"]
+    assert [c["body"] for c in member_view.json()["results"]] == [
+        "Public answer",
+        "SECRET margin talk",
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
