@@ -341,3 +341,22 @@ def _bulk_add(member):
         Vote.objects.bulk_create([Vote(request=r, voter=member) for r in reqs])
 
     return add
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "next_value, lands_on",
+    [
+        ("/requests/?status=new", "/requests/?status=new"),
+        ("queue", None),  # a bare word is not a URL name to reverse
+        ("https://elsewhere.example/", None),
+        ("//elsewhere.example/", None),
+    ],
+)
+def test_assign_goes_back_only_to_a_path_on_this_site(clients, next_value, lands_on):
+    request = RequestFactory()
+    response = clients["member"].post(
+        f"/requests/{request.pk}/assign/", {"assignee": "", "next": next_value}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (lands_on or f"/requests/{request.pk}/")
