@@ -112,3 +112,46 @@ def test_stakeholder_api_never_returns_internal_notes_or_assessments(demo):
         if client.get(f"{base}assessments/").status_code != 403:
             leaks.append(f"{base}assessments/ answers a stakeholder")
     assert not leaks, "\n".join(leaks)
+
+
+# Wrong types and out-of-range values for the fields the API's writes take.
+JUNK_BODY = {
+    "title": "x" * 5000,
+    "to": "bogus",
+    "version": "abc",
+    "into": 10**20,
+    "assignee": "abc",
+    "lane": 5,
+    "estimate_days": "NaN",
+    "buffer_percent": "abc",
+    "days": -1,
+    "day": "not a date",
+    "requests": ["abc"],
+    "objective": 10**20,
+    "impact": 99,
+    "effort_days": "-3",
+    "cost_band_edges": ["NaN", "1"],
+    "interval_days": 0,
+    "period": "2027-Q9",
+    "parent": 999999,
+    "status": "x",
+}
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_every_write_operation_answers_bad_input_without_error(demo, role):
+    schema = api_client("admin").get("/api/schema/?format=json").json()
+    client, admin = api_client(role), api_client("admin")
+    problems = []
+    for template, operations in schema["paths"].items():
+        for method in ("post", "put", "patch", "delete"):
+            if method not in operations:
+                continue
+            path = fill(template, [client, admin]) if "{" in template else template
+            if path is None:
+                continue
+            for body in ({}, JUNK_BODY) if method != "delete" else ({},):
+                response = getattr(client, method)(path, body, format="json")
+                if response.status_code >= 500:
+                    problems.append(f"{method.upper()} {path}: {response.status_code}")
+    assert not problems, f"{role}:\n" + "\n".join(problems)
