@@ -71,13 +71,16 @@ class RequestViewSet(
         obj = selectors.request_get(user=self.request.user, pk=pk)
         return Response(self.get_serializer(obj).data, status=status_code)
 
+    def _page(self, queryset, serializer_class) -> Response:
+        """A sub-list of one request, paginated like every other list of the API."""
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer_class(page, many=True).data)
+
     @extend_schema(responses=StatusChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, pk=None):
         obj = self.get_object()
-        return Response(
-            StatusChangeSerializer(selectors.request_history(request_obj=obj), many=True).data
-        )
+        return self._page(selectors.request_history(request_obj=obj), StatusChangeSerializer)
 
     @extend_schema(request=TransitionSerializer, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
@@ -139,13 +142,13 @@ class RequestViewSet(
         return self._fresh(obj.pk)
 
     @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, pk=None):
         """Comments, oldest first; internal notes only for team members."""
         obj = self.get_object()
         if request.method == "GET":
             qs = selectors.request_comments(request_obj=obj, user=request.user)
-            return Response(CommentSerializer(qs, many=True).data)
+            return self._page(qs, CommentSerializer)
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.comment_create(

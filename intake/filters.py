@@ -71,6 +71,10 @@ class RequestFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if hasattr(self.data, "getlist") and "status" in self.data:
+            # The queue's "All" option sends an empty status; it means "no status filter".
+            self.data = self.data.copy()
+            self.data.setlist("status", [v for v in self.data.getlist("status") if v])
         user = getattr(self.request, "user", None)
         self.filters["sort"].field.choices = sort_choices_for(user)
 

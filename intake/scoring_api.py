@@ -29,7 +29,6 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVi
 
     serializer_class = AssessmentSerializer
     action_roles = {"*": Role.MEMBER}
-    pagination_class = None
     filter_backends: list = []
 
     def _request(self) -> Request:

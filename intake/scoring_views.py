@@ -7,13 +7,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from outcomes.selectors import active_objectives
 from prodops.accounts.roles import Role, has_role
 from prodops.core.errors import DomainError
 from prodops.core.permissions import refuse, role_required
+from prodops.core.redirects import return_path
 
 from . import scoring, scoring_selectors, scoring_services
 from .models import Request
@@ -57,11 +57,7 @@ def backlog(request):
 
 def _safe_next(request, value: str | None, default: str = "") -> str:
     """A same-site address to return to, else `default` (the backlog)."""
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return default or reverse("intake:backlog")
+    return return_path(request, value) or default or reverse("intake:backlog")
 
 
 @require_POST
@@ -222,9 +218,8 @@ def assess(request, pk: int):
             own_page = reverse("intake:assess", args=[req.pk])
             return redirect(_safe_next(request, request.POST.get("next"), own_page))
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    context.update(
-        {"form": form, "req": req, "next": _safe_next(request, next_url, "") if next_url else ""}
-    )
+    # The panel's own `req` carries the score breakdown; keep it rather than the bare one.
+    context.update({"form": form, "next": _safe_next(request, next_url, "") if next_url else ""})
     return render(request, "intake/assess.html", context, status=400 if form.errors else 200)
 
 

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from outcomes.models import Objective
@@ -17,6 +16,7 @@ from prodops.accounts.models import Department
 from prodops.accounts.roles import Role, has_role
 from prodops.core.errors import DomainError, ValidationFailed
 from prodops.core.permissions import refuse, role_required
+from prodops.core.redirects import return_path
 
 from . import lifecycle, selectors, services
 from .filters import AGE_CHOICES, sort_choices_for
@@ -75,10 +75,7 @@ def _form_error(request, form, back: str):
 
 
 def _back(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return return_path(request, request.POST.get("next") or request.GET.get("next")) or default
 
 
 # --- Triage queue ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from intake.models import Assessment, Request, RequestStatus
+from intake.scoring_services import request_score_refresh
 from intake.services import request_transition
 from outcomes.models import Objective
 from prodops.accounts.models import Department, Team, User
@@ -61,6 +62,10 @@ def _accepted_request(title, department, effort, *, requester, member, lead, obj
         assessor=member,
         defaults={"feasibility": 4, "effort_days": Decimal(effort), "impact": 4},
     )
+    if request.score is None:
+        # The assessment is written directly, so the score the backlog and the request page
+        # show is refreshed here (also mending workspaces seeded before this step existed).
+        request_score_refresh(request_id=request.pk)
     return request
 
 

@@ -237,6 +237,8 @@ def roadmap_settings(request, pk: int):
     )
     cadence_form = CadenceForm(
         request.POST if request.POST.get("form") == "cadence" else None,
+        # Both forms have a `version` field; distinct ids keep each label on its own input.
+        auto_id="cadence_%s",
         initial={
             "interval_days": cadence.interval_days,
             "owner": cadence.owner,

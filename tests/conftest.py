@@ -1,3 +1,4 @@
+import io
 import os
 import shutil
 import uuid
@@ -22,6 +23,21 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """`seed_demo` once for a whole test module, rolled back when the module is done.
+
+    Each test still runs in its own transaction inside this one (as in Django's
+    `TestCase.setUpTestData`), so what a test writes is undone before the next."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -1,4 +1,9 @@
+from collections import Counter
+
 from django.db import transaction
+from django.db.models import ProtectedError
+
+from prodops.core.errors import ValidationFailed
 
 from .models import User
 
@@ -36,9 +41,25 @@ def department_save(*, department=None, **fields):
     return department
 
 
+def _delete_unless_used(obj) -> None:
+    """Delete `obj`, or refuse naming what still refers to it (nothing is deleted)."""
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except ProtectedError as error:
+        uses = Counter(o._meta for o in error.protected_objects)
+        listed = ", ".join(
+            f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
+            for meta, count in uses.items()
+        )
+        raise ValidationFailed(
+            f"{obj} is still used by {listed}; move those elsewhere first."
+        ) from None
+
+
 @transaction.atomic
 def department_delete(*, department) -> None:
-    department.delete()
+    _delete_unless_used(department)
 
 
 @transaction.atomic
@@ -56,4 +77,4 @@ def team_save(*, team=None, **fields):
 
 @transaction.atomic
 def team_delete(*, team) -> None:
-    team.delete()
+    _delete_unless_used(team)

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from prodops.accounts.models import Department
 from prodops.accounts.roles import Role, has_role
-from tests.factories import UserFactory
+from tests.factories import ObjectiveFactory, UserFactory
 from tests.helpers import assert_role_matrix
 
 
@@ -143,3 +144,14 @@ def test_department_and_team_endpoints_queries_do_not_grow(api_clients):
     assert_queries_do_not_grow(
         lambda: api_clients["member"].get("/api/v1/teams/"), add_teams, before=3, after=30
     )
+
+
+@pytest.mark.django_db
+def test_deleting_a_department_still_in_use_is_refused_with_the_reason(api_clients, department):
+    ObjectiveFactory(level="department", department=department, parent=ObjectiveFactory())
+    response = api_clients["admin"].delete(f"/api/v1/departments/{department.pk}/")
+    assert response.status_code == 400
+    assert "Sales is still used by 1 objective;" in response.json()["detail"]
+    assert Department.objects.filter(pk=department.pk).exists()
+    unused = Department.objects.create(name="Legal", slug="legal")
+    assert api_clients["admin"].delete(f"/api/v1/departments/{unused.pk}/").status_code == 204

@@ -376,12 +376,12 @@ def test_pages_a_stakeholder_reaches_never_show_a_score(clients, member, own_req
 @pytest.mark.parametrize(
     ("url", "field"),
     [
-        ("/requests/similar/?q=ab%00c", "Search"),
-        ("/requests/similar/?title=ab%00c", "Title"),
+        ("/requests/similar/?q=ab%00c", "q"),
+        ("/requests/similar/?title=ab%00c", "title"),
         ("/requests/similar/?q=quote&exclude=%C2%B2", "Leave out request"),
-        ("/requests/?q=ab%00c", "Title contains"),
+        ("/requests/?q=ab%00c", "q"),
         ("/requests/?assignee=%C2%B2", "Assignee"),
-        ("/requests/?requester=x%00", "Requester"),
+        ("/requests/?requester=x%00", "requester"),
         ("/requests/?department=abc", "Department"),
         ("/requests/?min_votes=many", "Votes at least"),
     ],
@@ -460,3 +460,22 @@ def test_bulk_action_message_comes_with_the_htmx_answer(clients):
     assert html.count('name="next" value="/requests/?status=triaged"') == 4
     # The message is shown once, not again on the next page.
     assert "Updated 2 requests." not in clients["member"].get("/requests/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "next_value, lands_on",
+    [
+        ("/requests/?status=new", "/requests/?status=new"),
+        ("queue", None),  # a bare word is not a URL name to reverse
+        ("https://elsewhere.example/", None),
+        ("//elsewhere.example/", None),
+    ],
+)
+def test_assign_goes_back_only_to_a_path_on_this_site(clients, next_value, lands_on):
+    request = RequestFactory()
+    response = clients["member"].post(
+        f"/requests/{request.pk}/assign/", {"assignee": "", "next": next_value}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (lands_on or f"/requests/{request.pk}/")

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from intake.models import Request
 from prodops.reviews.models import Cadence
 from roadmap import selectors
 from roadmap.models import Roadmap, RoadmapItem, Snapshot, UnplannedEntry
@@ -26,3 +27,10 @@ def test_seed_demo_builds_a_roadmap_per_team_and_is_idempotent():
         figures = selectors.roadmap_figures(selectors.roadmap_get(roadmap.pk))
         assert 0 < figures.planned_days < figures.plannable_days  # partly planned
         assert figures.unplanned_days > 0
+
+
+@pytest.mark.django_db
+def test_every_assessed_demo_request_has_a_score():
+    call_command("seed_demo", stdout=io.StringIO())
+    unscored = Request.objects.filter(assessments__isnull=False, score__isnull=True).distinct()
+    assert not list(unscored.values_list("title", flat=True))

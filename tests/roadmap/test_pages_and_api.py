@@ -122,6 +122,17 @@ def test_member_of_another_team_gets_a_clear_refusal(client, roadmap, plan):
 
 
 @pytest.mark.django_db
+def test_member_of_another_team_is_not_offered_item_edit_links(client, roadmap, plan):
+    client.force_login(UserFactory(username="outsider", role="member"))
+    item = plan(5)
+    edit_url = f"/roadmap/{roadmap.pk}/items/{item.pk}/edit/"
+    for view in ("", "list/", "timeline/"):
+        html = client.get(f"/roadmap/{roadmap.pk}/{view}").content.decode()
+        assert item.title in html and edit_url not in html, view
+    assert client.get(edit_url).status_code == 403
+
+
+@pytest.mark.django_db
 def test_plan_form_shows_overcommit_refusal_and_keeps_requests_accepted(
     clients, roadmap, plan, accepted, objective
 ):

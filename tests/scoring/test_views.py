@@ -161,6 +161,13 @@ def test_member_assesses_through_the_page(clients, member):
     assert "History (1 earlier version)" in html
 
 
+def test_assess_page_shows_the_score_beside_the_form(clients, make_scored):
+    request = make_scored("Scored one", [{"impact": 5, "feasibility": 5, "effort_days": 1}])
+    html = clients["member"].get(f"/requests/{request.pk}/assess/").content.decode()
+    assert "Not assessed yet." not in html
+    assert "from 1 assessment" in html and "Lowest–highest" in html
+
+
 def test_assess_page_shows_errors_and_saves_nothing(clients):
     request = RequestFactory(status=RequestStatus.TRIAGED)
     response = clients["member"].post(
