@@ -217,6 +217,22 @@ def _validate_item(item: RoadmapItem, roadmap: Roadmap) -> None:
             raise ValidationFailed("The last month comes before the first.", field="end_month")
 
 
+def request_status_reason(*, item: RoadmapItem, roadmap: Roadmap, status: str) -> str:
+    """What the requesters of an item's requests read when the item moves them (status
+    history, their request page, the API, the status-change notification): the team and
+    quarter, plus the item's stakeholder-facing title when the item is shared — never its
+    internal title."""
+    where = {
+        RequestStatus.PLANNED: f"Planned for {roadmap.period} by {roadmap.team}",
+        RequestStatus.IN_PROGRESS: f"{roadmap.team} started work on it ({roadmap.period})",
+        RequestStatus.SHIPPED: f"Shipped by {roadmap.team} ({roadmap.period})",
+        RequestStatus.ACCEPTED: f"Taken off the {roadmap.team} roadmap for {roadmap.period}",
+    }[status]
+    if item.visibility == RoadmapItem.Visibility.SHARED and item.public_title:
+        return f"{where} as “{item.public_title}”."
+    return f"{where}."
+
+
 def _move_requests(item: RoadmapItem, to_status: str, actor) -> None:
     path = _REQUEST_PATH[to_status]
     for request in item.requests.all():
@@ -229,7 +245,8 @@ def _move_requests(item: RoadmapItem, to_status: str, actor) -> None:
                 request=request,
                 to=step,
                 actor=actor,
-                reason=f"Roadmap item “{item.title}” is {RoadmapItem.Status(to_status).label.lower()}.",
+                reason=request_status_reason(item=item, roadmap=item.roadmap, status=step),
+                via_roadmap=True,
             )
 
 
@@ -448,7 +465,8 @@ def roadmap_item_create(
             request=request,
             to=RequestStatus.PLANNED,
             actor=actor,
-            reason=f"Planned on {locked} as “{item.title}”.",
+            reason=request_status_reason(item=item, roadmap=locked, status=RequestStatus.PLANNED),
+            via_roadmap=True,
         )
     activity_record(
         actor=actor,
@@ -556,7 +574,10 @@ def roadmap_item_remove(*, item: RoadmapItem, actor) -> None:
                 request=request,
                 to=RequestStatus.ACCEPTED,
                 actor=actor,
-                reason=f"Taken off {locked.roadmap}.",
+                reason=request_status_reason(
+                    item=locked, roadmap=locked.roadmap, status=RequestStatus.ACCEPTED
+                ),
+                via_roadmap=True,
             )
     activity_record(actor=actor, target=locked.roadmap, verb="item_removed", summary=locked.title)
     locked.delete()
