@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -60,6 +61,19 @@ def _roadmap_or_404(pk: int) -> Roadmap:
         raise Http404("No such roadmap.") from None
 
 
+def _filters(request) -> dict:
+    return {
+        "objective": _int(request.GET.get("objective")),
+        "department": _int(request.GET.get("department")),
+    }
+
+
+def _filter_query(request) -> str:
+    """The active filters as a query string, carried through actions that re-render a view
+    (a lane move) so the view comes back filtered as it was."""
+    return urlencode({name: value for name, value in _filters(request).items() if value})
+
+
 def _context(request, roadmap: Roadmap, **extra) -> dict:
     """What every internal roadmap page shows: the figures, tabs and filter choices."""
     return {
@@ -69,22 +83,14 @@ def _context(request, roadmap: Roadmap, **extra) -> dict:
         "is_lead": has_role(request.user, Role.LEAD),
         "objectives": Objective.objects.order_by("title"),
         "departments": Department.objects.order_by("name"),
-        "filters": {
-            "objective": _int(request.GET.get("objective")),
-            "department": _int(request.GET.get("department")),
-        },
+        "filters": _filters(request),
+        "filter_query": _filter_query(request),
         **extra,
     }
 
 
 def _items(request, roadmap: Roadmap):
-    return list(
-        selectors.item_list(
-            roadmap=roadmap,
-            objective=_int(request.GET.get("objective")),
-            department=_int(request.GET.get("department")),
-        )
-    )
+    return list(selectors.item_list(roadmap=roadmap, **_filters(request)))
 
 
 @login_required
@@ -365,7 +371,8 @@ def item_edit(request, pk: int, item_pk: int):
 @role_required(Role.MEMBER)
 @require_POST
 def item_move(request, pk: int, item_pk: int):
-    """Move an item between lanes; htmx gets the board back, a plain form post a redirect."""
+    """Move an item between lanes; htmx gets the board back, a plain form post a redirect,
+    both filtered as the board was (the filters ride along in the form's query string)."""
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
     try:
@@ -380,7 +387,10 @@ def item_move(request, pk: int, item_pk: int):
     if request.htmx:
         return roadmap_board(request, pk)
     messages.success(request, f"“{item.title}” moved to {Lane(request.POST['lane']).label}.")
-    return redirect(roadmap.get_absolute_url())
+    query = _filter_query(request)
+    return redirect(
+        f"{roadmap.get_absolute_url()}?{query}" if query else roadmap.get_absolute_url()
+    )
 
 
 @role_required(Role.LEAD)

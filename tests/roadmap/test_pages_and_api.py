@@ -393,3 +393,31 @@ def test_roadmap_api_refuses_to_move_team_or_period(api_clients, team, roadmap):
     assert same.status_code == 200
     roadmap.refresh_from_db()
     assert (roadmap.team_id, roadmap.period) == (team.pk, "2027-Q1")
+
+
+@pytest.mark.django_db
+def test_lane_move_on_a_filtered_board_keeps_the_filter(clients, roadmap, plan):
+    import re
+
+    kept = plan(5, title="Kept item")
+    plan(5, title="Other department item")
+    dept = kept.requests.get().department
+    html = clients["member"].get(f"/roadmap/{roadmap.pk}/?department={dept.pk}").content.decode()
+    assert "Other department item" not in html
+    actions = set(re.findall(r'hx-post="([^"]*/items/\d+/move/[^"]*)"', html))
+    assert actions and all(f"department={dept.pk}" in url for url in actions), actions
+    [url] = [a for a in actions if f"/items/{kept.pk}/" in a]
+    response = clients["member"].post(
+        url.replace("&amp;", "&"), {"lane": "now", "version": kept.version}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Kept item" in body and "Other department item" not in body
+    assert f"department={dept.pk}" in body  # the next move keeps it too
+    # Without htmx the redirect goes back to the filtered board.
+    kept.refresh_from_db()
+    response = clients["member"].post(
+        url.replace("&amp;", "&"), {"lane": "later", "version": kept.version}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/roadmap/{roadmap.pk}/?department={dept.pk}"
