@@ -127,6 +127,42 @@ class ItemEditForm(_ItemFields):
     field_order = ["title", "estimate_days", "status", "objective", "owner", "lane"]
 
 
+class ItemPeriodForm(forms.Form):
+    """Leads: move an item, with its requests, to another quarter of the same team."""
+
+    to_roadmap = forms.ModelChoiceField(
+        label="Move to quarter",
+        queryset=None,
+        help_text="The month span belongs to this quarter and is cleared.",
+    )
+    override_reason = forms.CharField(
+        label="Over-commit reason",
+        required=False,
+        help_text="Only if the item does not fit that quarter's plannable days.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, roadmaps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_roadmap"].queryset = roadmaps
+        self.fields["to_roadmap"].label_from_instance = lambda roadmap: roadmap.period
+
+
+class ItemRequestsForm(forms.Form):
+    """Leads: which requests the item delivers."""
+
+    requests = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Added requests are planned with the item; removed ones go back to accepted.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requests"].queryset = choices
+
+
 class UnplannedForm(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     days = forms.DecimalField(label="Person-days", decimal_places=1, min_value=0.1)

@@ -25,6 +25,7 @@ from prodops.reviews.services import cadence_ensure, review_complete
 from . import rules, selectors, snapshots
 from .models import (
     CapacityOverride,
+    ItemPeriodMove,
     ItemRequest,
     Lane,
     Overcommit,
@@ -51,12 +52,13 @@ ITEM_FIELDS = (
     "visibility",
 )
 
-# Item status → the request statuses its requests pass through to get there.
-_REQUEST_PATH = {
-    RoadmapItem.Status.PLANNED: [RequestStatus.PLANNED],
-    RoadmapItem.Status.IN_PROGRESS: [RequestStatus.IN_PROGRESS],
-    RoadmapItem.Status.SHIPPED: [RequestStatus.IN_PROGRESS, RequestStatus.SHIPPED],
-}
+# The part of the request lifecycle a roadmap item walks its requests along, in order.
+_REQUEST_LINE = [
+    RequestStatus.ACCEPTED,
+    RequestStatus.PLANNED,
+    RequestStatus.IN_PROGRESS,
+    RequestStatus.SHIPPED,
+]
 _ITEM_MOVES = {
     RoadmapItem.Status.PLANNED: {RoadmapItem.Status.IN_PROGRESS, RoadmapItem.Status.SHIPPED},
     RoadmapItem.Status.IN_PROGRESS: {RoadmapItem.Status.PLANNED, RoadmapItem.Status.SHIPPED},
@@ -233,21 +235,37 @@ def request_status_reason(*, item: RoadmapItem, roadmap: Roadmap, status: str) -
     return f"{where}."
 
 
-def _move_requests(item: RoadmapItem, to_status: str, actor) -> None:
-    path = _REQUEST_PATH[to_status]
-    for request in item.requests.all():
-        for step in path:
-            if request.status == step:
-                continue
-            if step == RequestStatus.SHIPPED and request.status != RequestStatus.IN_PROGRESS:
-                continue
+def _walk_requests(requests, *, to: str, item: RoadmapItem, roadmap: Roadmap, actor) -> None:
+    """Move each request one step at a time along accepted ⇄ planned ⇄ in progress → shipped
+    until it reaches `to` (the lifecycle has no shortcuts), as the item's doing."""
+    target = _REQUEST_LINE.index(to)
+    for request in requests:
+        while request.status in _REQUEST_LINE and request.status != to:
+            here = _REQUEST_LINE.index(request.status)
+            step = _REQUEST_LINE[here + 1 if target > here else here - 1]
             request_transition(
                 request=request,
                 to=step,
                 actor=actor,
-                reason=request_status_reason(item=item, roadmap=item.roadmap, status=step),
+                reason=request_status_reason(item=item, roadmap=roadmap, status=step),
                 via_roadmap=True,
             )
+
+
+def _lock_plannable_requests(request_ids) -> list[Request]:
+    """Lock the requests about to be planned; each must exist, be accepted and sit on no item."""
+    found = list(Request.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
+    if len(found) != len(set(request_ids)):
+        raise ValidationFailed("Some of these requests do not exist.", field="requests")
+    if ItemRequest.objects.filter(request_id__in=request_ids).exists():
+        raise ValidationFailed("A request is already on a roadmap item.", field="requests")
+    for request in found:
+        if request.status != RequestStatus.ACCEPTED:
+            raise ValidationFailed(
+                f"“{request.title}” is {request.get_status_display().lower()}; only accepted requests can be planned.",
+                field="requests",
+            )
+    return found
 
 
 # --- roadmaps ---------------------------------------------------------------------------
@@ -406,17 +424,7 @@ def roadmap_item_create(
     request_ids = sorted({getattr(r, "pk", r) for r in requests})
     if not request_ids:
         raise ValidationFailed("Pick at least one accepted request to plan.", field="requests")
-    found = list(Request.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
-    if len(found) != len(request_ids):
-        raise ValidationFailed("Some of these requests do not exist.", field="requests")
-    for request in found:
-        if request.status != RequestStatus.ACCEPTED:
-            raise ValidationFailed(
-                f"“{request.title}” is {request.get_status_display().lower()}; only accepted requests can be planned.",
-                field="requests",
-            )
-    if ItemRequest.objects.filter(request_id__in=request_ids).exists():
-        raise ValidationFailed("A request is already on a roadmap item.", field="requests")
+    found = _lock_plannable_requests(request_ids)
     if estimate_days in (None, ""):
         estimate = selectors.default_estimate_days(request_ids)
         if estimate is None:
@@ -460,14 +468,7 @@ def roadmap_item_create(
     if overcommit:
         overcommit.item = item
         overcommit.save()
-    for request in found:
-        request_transition(
-            request=request,
-            to=RequestStatus.PLANNED,
-            actor=actor,
-            reason=request_status_reason(item=item, roadmap=locked, status=RequestStatus.PLANNED),
-            via_roadmap=True,
-        )
+    _walk_requests(found, to=RequestStatus.PLANNED, item=item, roadmap=locked, actor=actor)
     activity_record(
         actor=actor,
         target=item,
@@ -541,7 +542,9 @@ def roadmap_item_update(
     if overcommit:
         overcommit.save()
     if locked.status != old_status:
-        _move_requests(locked, locked.status, actor)
+        _walk_requests(
+            locked.requests.all(), to=locked.status, item=locked, roadmap=roadmap, actor=actor
+        )
     activity_record(actor=actor, target=locked, verb="updated", changes=changes)
     item.version = locked.version
     return locked
@@ -568,19 +571,124 @@ def roadmap_item_remove(*, item: RoadmapItem, actor) -> None:
         )
     requests = list(locked.requests.all())
     ItemRequest.objects.filter(item=locked).delete()
-    for request in requests:
-        if request.status == RequestStatus.PLANNED:
-            request_transition(
-                request=request,
-                to=RequestStatus.ACCEPTED,
-                actor=actor,
-                reason=request_status_reason(
-                    item=locked, roadmap=locked.roadmap, status=RequestStatus.ACCEPTED
-                ),
-                via_roadmap=True,
-            )
+    _walk_requests(
+        requests, to=RequestStatus.ACCEPTED, item=locked, roadmap=locked.roadmap, actor=actor
+    )
     activity_record(actor=actor, target=locked.roadmap, verb="item_removed", summary=locked.title)
     locked.delete()
+
+
+@transaction.atomic
+def roadmap_item_move_period(
+    *,
+    item: RoadmapItem,
+    to_roadmap: Roadmap,
+    actor,
+    override_reason: str = "",
+    expected_version: int | None = None,
+) -> RoadmapItem:
+    """A lead moves an item, with its requests, to another quarter's roadmap of the same team.
+    The commitment check runs on the target roadmap (both roadmaps locked); the month span
+    belonged to the old quarter and is cleared; the move is recorded so "what changed" reports
+    it as moved (period). Shipped items stay in the quarter they shipped in."""
+    _require_lead(actor, "move items between quarters")
+    if to_roadmap is None:
+        raise ValidationFailed("Choose the roadmap to move the item to.", field="to_roadmap")
+    # Lock in id order so two moves in opposite directions cannot deadlock.
+    locked_roadmaps = {
+        roadmap.pk: roadmap
+        for roadmap in Roadmap.objects.select_for_update()
+        .select_related("team")
+        .filter(pk__in=[item.roadmap_id, to_roadmap.pk])
+        .order_by("pk")
+    }
+    locked = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    stale = expected_version is not None and locked.version != expected_version
+    if stale or locked.roadmap_id != item.roadmap_id:
+        raise EditConflict()
+    source, target = locked_roadmaps[locked.roadmap_id], locked_roadmaps.get(to_roadmap.pk)
+    if target is None or target.pk == source.pk:
+        raise ValidationFailed(f"The item is already on {source}.", field="to_roadmap")
+    if target.team_id != source.team_id:
+        raise ValidationFailed(
+            f"Items move between quarters of the same team; {target} is not {source.team}'s.",
+            field="to_roadmap",
+        )
+    if locked.status == RoadmapItem.Status.SHIPPED:
+        raise ValidationFailed(
+            "A shipped item stays in the quarter it shipped in.", field="to_roadmap"
+        )
+    overcommit = _enforce_commitment(
+        roadmap=target,
+        planned_after=_planned(target) + locked.estimate_days,
+        plannable=_plannable(target),
+        actor=actor,
+        override_reason=override_reason,
+        field="to_roadmap",
+        item=locked,
+    )
+    changes = {"roadmap": [source.period, target.period]}
+    if locked.start_month:
+        changes["months"] = [f"{locked.start_month:%Y-%m}–{locked.end_month:%Y-%m}", None]
+        locked.start_month = locked.end_month = None
+    last = RoadmapItem.objects.filter(roadmap=target).order_by("-position").first()
+    locked.roadmap = target
+    locked.position = (last.position + 1) if last else 0
+    locked.version += 1
+    locked.save()
+    ItemPeriodMove.objects.create(
+        item=locked, from_roadmap=source, to_roadmap=target, moved_by=actor
+    )
+    if overcommit:
+        overcommit.save()
+    activity_record(actor=actor, target=locked, verb="moved_period", changes=changes)
+    item.roadmap, item.version = target, locked.version
+    return locked
+
+
+@transaction.atomic
+def roadmap_item_set_requests(
+    *, item: RoadmapItem, requests, actor, expected_version: int | None = None
+) -> RoadmapItem:
+    """A lead changes which requests an item delivers. Added requests must be accepted and on
+    no other item; they follow the item's status (planned, or on to in progress). Removed
+    requests go back to accepted. An item keeps at least one request, and a shipped item's
+    requests are settled. Sending the item's requests unchanged is not a change and needs no
+    lead."""
+    roadmap = _lock(item.roadmap)
+    locked = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    wanted = sorted({getattr(r, "pk", r) for r in requests})
+    if not wanted:
+        raise ValidationFailed(
+            "An item delivers at least one request; take it off the roadmap instead.",
+            field="requests",
+        )
+    current = set(ItemRequest.objects.filter(item=locked).values_list("request_id", flat=True))
+    added_ids = [pk for pk in wanted if pk not in current]
+    removed_ids = sorted(current - set(wanted))
+    if not (added_ids or removed_ids):
+        return locked
+    _require_lead(actor, "change which requests a roadmap item delivers")
+    if locked.status == RoadmapItem.Status.SHIPPED:
+        raise ValidationFailed("A shipped item's requests are settled.", field="requests")
+    added = _lock_plannable_requests(added_ids) if added_ids else []
+    removed = list(Request.objects.select_for_update().filter(pk__in=removed_ids).order_by("pk"))
+    ItemRequest.objects.filter(item=locked, request_id__in=removed_ids).delete()
+    ItemRequest.objects.bulk_create([ItemRequest(item=locked, request=r) for r in added])
+    _walk_requests(removed, to=RequestStatus.ACCEPTED, item=locked, roadmap=roadmap, actor=actor)
+    _walk_requests(added, to=locked.status, item=locked, roadmap=roadmap, actor=actor)
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    activity_record(
+        actor=actor,
+        target=locked,
+        verb="updated",
+        changes={"requests": [sorted(current), wanted]},
+    )
+    item.version = locked.version
+    return locked
 
 
 # --- unplanned work and buffer burn ----------------------------------------------------
@@ -694,9 +802,8 @@ def roadmap_complete_review(*, roadmap: Roadmap, actor, notes: str = "", today=N
     snapshot = snapshot_take(
         roadmap=roadmap, actor=actor, note=f"Review of {review.completed_on}", review=review
     )
-    before = previous.data if previous else {"items": {}}
-    changes = snapshots.diff(before, snapshot.data)
-    lines = snapshots.stakeholder_lines(before, snapshot.data)
+    changes = selectors.roadmap_changes(roadmap=roadmap, since=previous, until=snapshot)
+    lines = selectors.roadmap_stakeholder_lines(roadmap=roadmap, since=previous, until=snapshot)
     if lines:
         from django.urls import reverse
 
