@@ -335,7 +335,8 @@ def roadmap_update(
 ) -> Roadmap:
     """A lead sets the buffer, notes and per-member capacity overrides ({user_id: days or
     None to clear}). Shrinking plannable below what is planned is the same over-commit the
-    commitment check refuses."""
+    commitment check refuses; shrinking the buffer raises its burn, so the burn alerts are
+    checked too."""
     _require_lead(actor, "set the buffer and capacity")
     locked = _lock(roadmap)
     if expected_version is not None and locked.version != expected_version:
@@ -391,6 +392,7 @@ def roadmap_update(
         locked.version += 1
         locked.save()
         activity_record(actor=actor, target=locked, verb="updated", changes=changes)
+        buffer_alert_check(roadmap=locked)
     return locked
 
 
@@ -698,7 +700,9 @@ def roadmap_item_set_requests(
 def unplanned_log(
     *, roadmap: Roadmap, actor, day=None, days=None, what: str = "", requested_by: str = ""
 ) -> UnplannedEntry:
-    """Log unplanned work against the buffer, then alert the lead once per burn threshold."""
+    """Log unplanned work against the buffer, then alert the lead once per burn threshold.
+    The work's day (today when not given) lies inside the roadmap's quarter: it is that
+    quarter's buffer it uses."""
     locked = _lock(roadmap)
     _require_item_editor(actor, locked)
     amount = _decimal(days, "days")
@@ -708,14 +712,21 @@ def unplanned_log(
         raise ValidationFailed("Say what the work was.", field="what")
     if not (requested_by or "").strip():
         raise ValidationFailed("Say who asked for it.", field="requested_by")
-    if isinstance(day, str):
+    if isinstance(day, str) and day:
         try:
             day = dt.date.fromisoformat(day)
         except ValueError:
             raise ValidationFailed("Enter a date like 2027-01-15.", field="day") from None
+    day = day or timezone.localdate()
+    if not locked.period_start <= day <= locked.period_end:
+        raise ValidationFailed(
+            f"Pick a day inside {locked.period} ({locked.period_start:%d %b} – "
+            f"{locked.period_end:%d %b %Y}); {day:%d %b %Y} is outside it.",
+            field="day",
+        )
     entry = UnplannedEntry.objects.create(
         roadmap=locked,
-        day=day or timezone.localdate(),
+        day=day,
         days=amount,
         what=what.strip()[:300],
         requested_by=requested_by.strip()[:200],

@@ -68,7 +68,7 @@ def test_internal_pages_role_matrix(clients, roadmap, plan):
 def test_board_shows_all_figures(clients, roadmap, plan, users):
     plan(30)
     services.unplanned_log(
-        roadmap=roadmap, actor=users["member"], days=5, what="x", requested_by="y"
+        roadmap=roadmap, actor=users["member"], day="2027-01-11", days=5, what="x", requested_by="y"
     )
     html = clients["member"].get(f"/roadmap/{roadmap.pk}/").content.decode()
     for label, value in (
