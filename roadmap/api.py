@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prodops.accounts.roles import Role
-from prodops.core.api import BaseViewSet
+from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 from prodops.core.errors import ValidationFailed
 
 from . import selectors, services
@@ -29,7 +29,7 @@ class RoadmapViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    VersionedUpdateMixin,
     BaseViewSet,
 ):
     """Team roadmaps with capacity, buffer, plannable, planned and buffer burn. Members and up
@@ -80,7 +80,6 @@ class RoadmapViewSet(
                     f"A roadmap's {name} cannot change; create a roadmap for the other {name}.",
                     field=name,
                 )
-        kwargs["partial"] = True
         return super().update(request, *args, **kwargs)
 
     @extend_schema(request=CompleteReviewSerializer)
@@ -118,7 +117,7 @@ class RoadmapItemViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    VersionedUpdateMixin,
     mixins.DestroyModelMixin,
     _RoadmapChild,
 ):
@@ -148,10 +147,6 @@ class RoadmapItemViewSet(
             roadmap=self.get_roadmap(), actor=self.request.user, **data
         )
         serializer.instance = selectors.item_list(roadmap=item.roadmap).get(pk=item.pk)
-
-    def update(self, request, *args, **kwargs):
-        kwargs["partial"] = True
-        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         """Fields go through roadmap_item_update; `requests` (leads) through

@@ -286,7 +286,9 @@ def test_roadmap_api_buffer_out_of_range_names_field(api_clients, team, roadmap)
     assert response.status_code == 400 and "above 30" in response.json()["buffer_percent"][0]
     assert not Roadmap.objects.filter(period="2027-Q3").exists()
     response = api_clients["lead"].patch(
-        f"/api/v1/roadmaps/{roadmap.pk}/", {"buffer_percent": "10"}, format="json"
+        f"/api/v1/roadmaps/{roadmap.pk}/",
+        {"buffer_percent": "10", "version": roadmap.version},
+        format="json",
     )
     assert response.status_code == 400 and "buffer_percent" in response.json()
     response = api_clients["lead"].patch(
@@ -337,7 +339,10 @@ def test_item_api_edit_rules(api_clients, roadmap, plan):
         .status_code
         == 409
     )
-    response = api_clients["member"].patch(url, {"lane": "sideways"}, format="json")
+    item.refresh_from_db()
+    response = api_clients["member"].patch(
+        url, {"lane": "sideways", "version": item.version}, format="json"
+    )
     assert response.status_code == 400 and "lane" in response.json()
     assert api_clients["member"].delete(url).status_code == 403
     assert api_clients["lead"].delete(url).status_code == 204
