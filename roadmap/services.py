@@ -765,6 +765,24 @@ def buffer_alert_check(*, roadmap: Roadmap) -> list[int]:
     return reached
 
 
+@transaction.atomic
+def roadmap_capacity_recheck(
+    *, team: Team, today: dt.date | None = None
+) -> list[tuple[Roadmap, selectors.Figures]]:
+    """Member capacity changed outside a roadmap (the admin edits memberships), where the
+    commitment check cannot refuse it: check the burn alerts of the team's current and future
+    roadmaps and return those now planned beyond plannable, as (roadmap, figures), for the
+    caller to call out. Past quarters are history and are left alone."""
+    today = today or timezone.localdate()
+    overcommitted = []
+    for roadmap in selectors.roadmap_list(team=team.pk).filter(period_end__gte=today):
+        buffer_alert_check(roadmap=roadmap)
+        figures = selectors.roadmap_figures(roadmap)
+        if figures.overcommitted:
+            overcommitted.append((roadmap, figures))
+    return overcommitted
+
+
 # --- snapshots, reviews, sharing --------------------------------------------------------
 
 
