@@ -341,9 +341,10 @@ def item_request_choices(*, item: RoadmapItem) -> QuerySet[Request]:
 
 
 def other_quarters(*, roadmap: Roadmap) -> QuerySet[Roadmap]:
-    """The team's other roadmaps, in quarter order: where an item could move to."""
+    """The team's other roadmaps of quarters not yet over, in order: where an item could
+    move to."""
     return (
-        Roadmap.objects.filter(team_id=roadmap.team_id)
+        Roadmap.objects.filter(team_id=roadmap.team_id, period_end__gte=timezone.localdate())
         .exclude(pk=roadmap.pk)
         .order_by("period_start")
     )

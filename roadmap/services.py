@@ -592,7 +592,8 @@ def roadmap_item_move_period(
     """A lead moves an item, with its requests, to another quarter's roadmap of the same team.
     The commitment check runs on the target roadmap (both roadmaps locked); the month span
     belonged to the old quarter and is cleared; the move is recorded so "what changed" reports
-    it as moved (period). Shipped items stay in the quarter they shipped in."""
+    it as moved (period). Shipped items stay in the quarter they shipped in, and nothing moves
+    into a quarter that has ended."""
     _require_lead(actor, "move items between quarters")
     if to_roadmap is None:
         raise ValidationFailed("Choose the roadmap to move the item to.", field="to_roadmap")
@@ -619,6 +620,10 @@ def roadmap_item_move_period(
     if locked.status == RoadmapItem.Status.SHIPPED:
         raise ValidationFailed(
             "A shipped item stays in the quarter it shipped in.", field="to_roadmap"
+        )
+    if target.period_end < timezone.localdate():
+        raise ValidationFailed(
+            f"{target.period} has ended; nothing moves into it any more.", field="to_roadmap"
         )
     overcommit = _enforce_commitment(
         roadmap=target,

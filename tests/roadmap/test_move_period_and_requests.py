@@ -57,7 +57,12 @@ def test_moving_between_quarters_is_refused_with_reasons(roadmap, next_quarter, 
     other_team = services.roadmap_create(
         actor=users["lead"], team=TeamFactory(lead=users["lead"]), period="2027-Q2"
     )
-    for target, words in ((other_team, "same team"), (roadmap, "already on")):
+    ended = services.roadmap_create(actor=users["lead"], team=team, period="2025-Q4")
+    for target, words in (
+        (other_team, "same team"),
+        (roadmap, "already on"),
+        (ended, "has ended"),
+    ):
         with pytest.raises(ValidationFailed) as error:
             services.roadmap_item_move_period(item=item, to_roadmap=target, actor=users["lead"])
         assert error.value.field == "to_roadmap" and words in error.value.message
@@ -278,6 +283,8 @@ def test_item_page_moves_quarters_and_edits_requests(
     url = f"/roadmap/{roadmap.pk}/items/{item.pk}/edit/"
     html = clients["lead"].get(url).content.decode()
     assert "Move to another quarter" in html and "2027-Q2" in html
+    services.roadmap_create(actor=roadmap.team.lead, team=roadmap.team, period="2025-Q4")
+    assert "2025-Q4" not in clients["lead"].get(url).content.decode()  # an ended quarter
     assert "Requests this item delivers" in html and "Extra request" in html
     # Members edit the item's fields but do not see, or post, the lead-only forms.
     assert "Move to another quarter" not in clients["member"].get(url).content.decode()
