@@ -38,17 +38,10 @@ def _team_form(team, capacities: dict) -> dict:
 
 @pytest.mark.django_db
 def test_admin_warns_when_a_capacity_change_overcommits_a_roadmap(
-    clients, team, roadmap, plan, users, accepted, objective
+    clients, team, roadmap, plan, users
 ):
     plan(70)  # of 75 plannable
-    past = services.roadmap_create(actor=users["lead"], team=team, period="2025-Q4")
-    services.roadmap_item_create(
-        roadmap=past,
-        actor=users["lead"],
-        requests=[accepted()],
-        objective=objective,
-        estimate_days=70,
-    )
+    plan(70, on=services.roadmap_create(actor=users["lead"], team=team, period="2025-Q4"))
     url = f"/admin/accounts/team/{team.pk}/change/"
     # A change that still fits says nothing.
     response = clients["admin"].post(url, _team_form(team, {users["member"].pk: 45}), follow=True)
@@ -65,15 +58,8 @@ def test_admin_warns_when_a_capacity_change_overcommits_a_roadmap(
 
 
 @pytest.mark.django_db
-def test_admin_capacity_change_checks_buffer_alerts(clients, team, roadmap, users):
-    services.unplanned_log(
-        roadmap=roadmap,
-        actor=users["member"],
-        day="2027-01-11",
-        days=19,
-        what="x",
-        requested_by="y",
-    )  # 19 of 25 buffer days: 76 %
+def test_admin_capacity_change_checks_buffer_alerts(clients, team, roadmap, users, log_unplanned):
+    log_unplanned(19)  # 19 of 25 buffer days: 76 %
     clients["admin"].post(
         f"/admin/accounts/team/{team.pk}/change/",
         _team_form(team, {users["member"].pk: 20}),  # capacity 70, buffer 17.5: 108.6 %
@@ -87,10 +73,8 @@ def test_admin_capacity_change_checks_buffer_alerts(clients, team, roadmap, user
 
 
 @pytest.mark.django_db
-def test_unplanned_entries_are_read_only_in_the_admin(clients, roadmap, users):
-    entry = services.unplanned_log(
-        roadmap=roadmap, actor=users["member"], day="2027-01-11", days=2, what="x", requested_by="y"
-    )
+def test_unplanned_entries_are_read_only_in_the_admin(clients, roadmap, log_unplanned):
+    entry = log_unplanned(2)
     admin = clients["admin"]
     base = "/admin/roadmap/unplannedentry/"
     assert admin.get(base).status_code == 200

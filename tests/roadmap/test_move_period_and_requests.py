@@ -77,16 +77,8 @@ def test_moving_between_quarters_is_refused_with_reasons(roadmap, next_quarter, 
 
 
 @pytest.mark.django_db
-def test_moving_runs_the_commitment_check_on_the_target_quarter(
-    roadmap, next_quarter, plan, users, accepted, objective
-):
-    services.roadmap_item_create(
-        roadmap=next_quarter,
-        actor=users["lead"],
-        requests=[accepted()],
-        objective=objective,
-        estimate_days=70,
-    )
+def test_moving_runs_the_commitment_check_on_the_target_quarter(roadmap, next_quarter, plan, users):
+    plan(70, on=next_quarter)
     item = plan(10)
     with pytest.raises(ValidationFailed) as error:
         services.roadmap_item_move_period(item=item, to_roadmap=next_quarter, actor=users["lead"])

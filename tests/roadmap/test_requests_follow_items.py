@@ -38,25 +38,19 @@ def _everything_the_requester_sees(clients, api_clients, users, request) -> str:
 
 
 @pytest.mark.django_db
-def test_requester_never_reads_internal_item_titles(
-    clients, api_clients, roadmap, users, objective, accepted
-):
+def test_requester_never_reads_internal_item_titles(clients, api_clients, users, accepted, plan):
     internal_request = _stakeholder_request(accepted, users, "Quotes from the CRM")
     shared_request = _stakeholder_request(accepted, users, "Faster lead hand-off")
-    internal = services.roadmap_item_create(
-        roadmap=roadmap,
-        actor=users["lead"],
+    internal = plan(
+        None,
         requests=[internal_request],
-        objective=objective,
         title="Internal codename Falcon",
         public_title="Secret internal item",
         internal_notes="Only the team knows this",
     )
-    shared = services.roadmap_item_create(
-        roadmap=roadmap,
-        actor=users["lead"],
+    shared = plan(
+        None,
         requests=[shared_request],
-        objective=objective,
         title="Team working title",
         public_title="Lead hand-off in minutes",
         internal_notes="Only the team knows this",
@@ -86,16 +80,10 @@ def test_requester_never_reads_internal_item_titles(
 
 @pytest.mark.django_db
 def test_taking_an_item_off_tells_the_requester_without_its_title(
-    clients, api_clients, plan, roadmap, users, objective, accepted
+    clients, api_clients, plan, users, accepted
 ):
     request = _stakeholder_request(accepted, users, "Quotes from the CRM")
-    item = services.roadmap_item_create(
-        roadmap=roadmap,
-        actor=users["lead"],
-        requests=[request],
-        objective=objective,
-        title="Internal codename Falcon",
-    )
+    item = plan(None, requests=[request], title="Internal codename Falcon")
     services.roadmap_item_remove(item=item, actor=users["lead"])
     request.refresh_from_db()
     assert request.status == RequestStatus.ACCEPTED
@@ -161,9 +149,7 @@ def test_item_services_still_move_the_requests_and_measured_stays_direct(
     services.roadmap_item_remove(item=other, actor=users["lead"])
     again.refresh_from_db()
     assert again.status == RequestStatus.ACCEPTED
-    replanned = services.roadmap_item_create(
-        roadmap=roadmap, actor=users["lead"], requests=[again], objective=objective, estimate_days=2
-    )
+    replanned = plan(2, requests=[again])
     assert replanned.requests.get().status == RequestStatus.PLANNED
 
 

@@ -322,13 +322,11 @@ def test_commitment_check_holds_under_concurrency(team, users, objective, accept
 
 
 @pytest.mark.django_db
-def test_shrinking_the_buffer_alerts_once_per_threshold(roadmap, users, team):
+def test_shrinking_the_buffer_alerts_once_per_threshold(roadmap, users, log_unplanned):
     """Burn rises when the buffer shrinks, not only when work is logged: lowering the buffer
     or a member's capacity past 80 % / 100 % alerts the lead, once per threshold."""
     lead, member = users["lead"], users["member"]
-    services.unplanned_log(
-        roadmap=roadmap, actor=member, day="2027-01-11", days=19, what="Fix", requested_by="CS"
-    )  # 19 of 25 buffer days: 76 %
+    log_unplanned(19)  # 19 of 25 buffer days: 76 %
     alerts = Notification.objects.filter(recipient=lead, kind=Notification.Kind.BUFFER_ALERT)
     assert not alerts.exists()
     services.roadmap_update(roadmap=roadmap, actor=lead, buffer_percent="20")  # 19 of 20: 95 %
