@@ -5,6 +5,7 @@ shipped → measured. Side exits: declined (reason), duplicate (only by merging)
 (answered by a doc), parked (revisit date). A member may reopen a side exit back to new.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from prodops.accounts.roles import Role
@@ -17,6 +18,8 @@ OPEN_STATUSES = frozenset({S.NEW, S.NEEDS_INFO, S.TRIAGED, S.SCORED, S.ACCEPTED}
 UNTRIAGED = frozenset({S.NEW, S.NEEDS_INFO})
 
 _EARLY = (S.NEW, S.NEEDS_INFO, S.TRIAGED, S.SCORED)
+# The statuses a roadmap item moves its requests among (see roadmap_item_refusal).
+ROADMAP_LED = frozenset({S.ACCEPTED, S.PLANNED, S.IN_PROGRESS, S.SHIPPED})
 
 # (from, to) → the lowest role that may make the move.
 MOVES: dict[tuple[str, str], Role] = {
@@ -58,10 +61,13 @@ def check_move(
     reason: str,
     revisit_on,
     via_merge: bool = False,
+    roadmap_item: Callable[[], str | None] = lambda: None,
+    via_roadmap: bool = False,
 ) -> MoveCheck:
     """A move is allowed when it is in MOVES, the actor's role is high enough (the requester may
-    answer their own needs_info), and it carries what it needs: a reason to decline, a revisit
-    date to park, and duplicates happen only by merging."""
+    answer their own needs_info), the request's roadmap item does not own it
+    (roadmap_item_refusal), and it carries what it needs: a reason to decline, a revisit date to
+    park, and duplicates happen only by merging."""
     if target not in S.values:
         return MoveCheck(False, f"“{target}” is not a status.", "to")
     if current == target:
@@ -80,6 +86,10 @@ def check_move(
             f"Moving to {S(target).label.lower()} needs the {minimum.label.lower()} role or higher.",
             None,
         )
+    if refusal := roadmap_item_refusal(
+        current=current, target=target, roadmap_item=roadmap_item, via_roadmap=via_roadmap
+    ):
+        return MoveCheck(False, refusal, "to")
     if target == S.DECLINED and not (reason or "").strip():
         return MoveCheck(False, "Say why the request is declined.", "reason")
     if target == S.PARKED and not revisit_on:
@@ -91,6 +101,22 @@ def check_move(
     if target == S.DUPLICATE and not via_merge:
         return MoveCheck(False, "Mark a duplicate by merging it into the request it repeats.", "to")
     return MoveCheck(True)
+
+
+def roadmap_item_refusal(
+    *, current: str, target: str, roadmap_item: Callable[[], str | None], via_roadmap: bool
+) -> str | None:
+    """While a request sits on a roadmap item, its moves among accepted, planned, in progress
+    and shipped follow the item: only the roadmap item services make them (`via_roadmap`), and a
+    direct move is refused naming the item. Moving a shipped request on to measured stays
+    direct. `roadmap_item` returns the item's name, or None when the request is on no item; it
+    is only asked when the move is one the item would own. Returns the refusal, or None."""
+    if via_roadmap or current not in ROADMAP_LED or target not in ROADMAP_LED:
+        return None
+    item = roadmap_item()
+    if item is None:
+        return None
+    return f"This request is on the roadmap item {item} — change the item instead."
 
 
 def allowed_targets(current: str, role_ok, *, is_requester: bool = False) -> list[str]:

@@ -152,6 +152,20 @@ def _plain(value):
     return str(value)
 
 
+def _roadmap_item_name(request: Request) -> str | None:
+    """The roadmap item a request sits on, as “title” (team period), or None."""
+    title, team, period = (
+        Request.objects.filter(pk=request.pk)
+        .values_list(
+            "roadmap_link__item__title",
+            "roadmap_link__item__roadmap__team__name",
+            "roadmap_link__item__roadmap__period",
+        )
+        .get()
+    )
+    return None if title is None else f"“{title}” ({team} {period})"
+
+
 @transaction.atomic
 def request_transition(
     *,
@@ -162,11 +176,13 @@ def request_transition(
     revisit_on: dt.date | None = None,
     expected_version: int | None = None,
     via_merge: bool = False,
+    via_roadmap: bool = False,
     notify_watchers: bool = True,
 ) -> Request:
     """Move a request to `to` if the lifecycle allows it (see intake.lifecycle.check_move),
     record the change with its reason, stamp time-to-triage on the first triage decision, and
-    tell the watchers. A refused move raises with the reason; nothing is saved."""
+    tell the watchers. A refused move raises with the reason; nothing is saved. Only the roadmap
+    item services pass `via_roadmap` (see lifecycle.roadmap_item_refusal)."""
     locked = Request.objects.select_for_update().get(pk=request.pk)
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict()
@@ -178,6 +194,8 @@ def request_transition(
         reason=reason,
         revisit_on=revisit_on,
         via_merge=via_merge,
+        roadmap_item=lambda: _roadmap_item_name(locked),
+        via_roadmap=via_roadmap,
     )
     if not check.allowed:
         if check.field is None:

@@ -32,7 +32,20 @@ class RoadmapItemAdmin(admin.ModelAdmin):
 
 @admin.register(UnplannedEntry)
 class UnplannedEntryAdmin(admin.ModelAdmin):
-    list_display = ("roadmap", "day", "days", "what", "requested_by")
+    """Read-only: unplanned work is logged on the roadmap (unplanned_log), which keeps the day
+    inside the quarter and fires the buffer burn alerts; a row added here would do neither."""
+
+    list_display = ("roadmap", "day", "days", "what", "requested_by", "logged_by")
+    list_filter = ("roadmap",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Overcommit)

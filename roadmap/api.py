@@ -1,5 +1,6 @@
 """`/api/v1/roadmaps/…`: the same rules as the browser, through the same services."""
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -7,13 +8,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prodops.accounts.roles import Role
-from prodops.core.api import BaseViewSet
+from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 from prodops.core.errors import ValidationFailed
 
-from . import selectors, services, snapshots
+from . import selectors, services
 from .models import Roadmap, ShareLink, Snapshot, UnplannedEntry
 from .serializers import (
     CompleteReviewSerializer,
+    MovePeriodSerializer,
     RoadmapItemSerializer,
     RoadmapSerializer,
     SharedRoadmapSerializer,
@@ -27,7 +29,7 @@ class RoadmapViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    VersionedUpdateMixin,
     BaseViewSet,
 ):
     """Team roadmaps with capacity, buffer, plannable, planned and buffer burn. Members and up
@@ -78,7 +80,6 @@ class RoadmapViewSet(
                     f"A roadmap's {name} cannot change; create a roadmap for the other {name}.",
                     field=name,
                 )
-        kwargs["partial"] = True
         return super().update(request, *args, **kwargs)
 
     @extend_schema(request=CompleteReviewSerializer)
@@ -116,7 +117,7 @@ class RoadmapItemViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    VersionedUpdateMixin,
     mixins.DestroyModelMixin,
     _RoadmapChild,
 ):
@@ -147,29 +148,47 @@ class RoadmapItemViewSet(
         )
         serializer.instance = selectors.item_list(roadmap=item.roadmap).get(pk=item.pk)
 
-    def update(self, request, *args, **kwargs):
-        kwargs["partial"] = True
-        return super().update(request, *args, **kwargs)
-
     def perform_update(self, serializer):
+        """Fields go through roadmap_item_update; `requests` (leads) through
+        roadmap_item_set_requests; both or neither are saved."""
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         reason = data.pop("override_reason", "")
-        if "requests" in data:
-            from prodops.core.errors import ValidationFailed
-
-            raise ValidationFailed(
-                "Requests are grouped when the item is planned; plan a new item instead.",
-                field="requests",
-            )
-        item = services.roadmap_item_update(
-            item=serializer.instance,
-            actor=self.request.user,
-            expected_version=version,
-            override_reason=reason,
-            **data,
-        )
+        requests = data.pop("requests", None)
+        item = serializer.instance
+        with transaction.atomic():
+            if requests is not None:
+                item = services.roadmap_item_set_requests(
+                    item=item, requests=requests, actor=self.request.user, expected_version=version
+                )
+                version = item.version
+            if data:
+                item = services.roadmap_item_update(
+                    item=item,
+                    actor=self.request.user,
+                    expected_version=version,
+                    override_reason=reason,
+                    **data,
+                )
         serializer.instance = selectors.item_list(roadmap=self.get_roadmap()).get(pk=item.pk)
+
+    @extend_schema(request=MovePeriodSerializer, responses=RoadmapItemSerializer)
+    @action(detail=True, methods=["post"], url_path="move-period")
+    def move_period(self, request, roadmap_pk=None, pk=None):
+        """Leads: move the item, with its requests, to another quarter's roadmap of the same
+        team; the commitment check runs there (give `override_reason` to over-commit)."""
+        item = self.get_object()
+        body = MovePeriodSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        moved = services.roadmap_item_move_period(
+            item=item,
+            to_roadmap=body.validated_data["to_roadmap"],
+            actor=request.user,
+            override_reason=body.validated_data["override_reason"],
+            expected_version=body.validated_data["version"],
+        )
+        fresh = selectors.item_list(roadmap=moved.roadmap).get(pk=moved.pk)
+        return Response(self.get_serializer(fresh).data)
 
     def perform_destroy(self, instance):
         services.roadmap_item_remove(item=instance, actor=self.request.user)
@@ -227,11 +246,9 @@ class SnapshotViewSet(
         """Changes from this snapshot to the roadmap now (or to snapshot `?to=<id>`)."""
         snapshot: Snapshot = self.get_object()
         other = request.query_params.get("to")
-        if other:
-            after = get_object_or_404(Snapshot, roadmap_id=roadmap_pk, pk=other).data
-        else:
-            after = snapshots.roadmap_state(selectors.item_list(roadmap=self.get_roadmap()))
-        return Response({"from": snapshot.pk, "changes": snapshots.diff(snapshot.data, after)})
+        until = get_object_or_404(Snapshot, roadmap_id=roadmap_pk, pk=other) if other else None
+        changes = selectors.roadmap_changes(roadmap=self.get_roadmap(), since=snapshot, until=until)
+        return Response({"from": snapshot.pk, "changes": changes})
 
 
 class ShareLinkViewSet(

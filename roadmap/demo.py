@@ -1,147 +1,200 @@
-"""Demo roadmaps: one per team for the current quarter, partly planned, with unplanned work,
-a snapshot, a share link and a review that is due today. Idempotent."""
+"""Demo roadmaps built from intake's demo requests, so requests and roadmap tell one story.
+
+Per team: this quarter's roadmap holds the planned and in-progress requests of the
+departments the team serves, last quarter's roadmap the shipped (and since measured) ones.
+This quarter also gets unplanned work, a share link, and a completed review with its snapshot
+followed by a few changes, so "what changed since the last review" has something real to
+show; the next review falls due today. Idempotent: requests already on an item, roadmaps
+that exist and reviews already held are left alone."""
 
 import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
 
-from intake.models import Assessment, Request, RequestStatus
-from intake.scoring_services import request_score_refresh
+from intake.models import Request, RequestStatus
 from intake.services import request_transition
 from outcomes.models import Objective
-from prodops.accounts.models import Department, Team, User
+from prodops.accounts.models import Team
 from prodops.core.periods import quarter_of
 from prodops.core.selectors import workspace_settings
 from prodops.reviews.models import Cadence
+from prodops.reviews.selectors import cadence_for
+from prodops.reviews.services import cadence_update
 
 from . import selectors, services
-from .models import Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
+from .models import ItemRequest, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 
-# title, department, effort, stakeholder-facing title (blank = stays internal), lane
-DEMO_REQUESTS = {
-    "marketing-ops": [
-        (
-            "Lifecycle emails for trial users",
-            "Marketing",
-            12,
-            "Onboarding emails for new trials",
-            "now",
-        ),
-        ("Lead routing rules for mid-market", "Sales", 8, "Faster lead hand-off to sales", "now"),
-        ("Campaign attribution dashboard", "Marketing", 15, "", "next"),
-        ("Webinar follow-up automation", "Marketing", 6, "", "later"),
-    ],
-    "product-ops": [
-        ("One-click quote in CRM", "Sales", 14, "One-click quotes in the CRM", "now"),
-        ("Churn-risk alert for CSMs", "Customer Success", 10, "Early churn-risk alerts", "next"),
-        ("Usage data in billing export", "Finance", 9, "", "next"),
-        ("Release notes template", "Product", 4, "", "later"),
-    ],
+# Which team serves which requesting department.
+TEAM_OF_DEPARTMENT = {
+    "Sales": "marketing-ops",
+    "Marketing": "marketing-ops",
+    "Customer Success": "product-ops",
+    "Finance": "product-ops",
+    "Product": "product-ops",
+    "Support": "product-ops",
 }
+# Demo estimates stay small enough that every team's quarter is only partly planned.
+MAX_ESTIMATE = Decimal(10)
+DEFAULT_ESTIMATE = Decimal(5)
+CURRENT = (RequestStatus.PLANNED, RequestStatus.IN_PROGRESS)
+DONE = (RequestStatus.SHIPPED, RequestStatus.MEASURED)
 
 
-def _accepted_request(title, department, effort, *, requester, member, lead, objective):
-    request = Request.objects.filter(title=title).first()
-    if request is None:
-        request = Request.objects.create(
-            title=title,
-            description="Created by the demo data.",
-            requester=requester,
-            department=Department.objects.filter(name=department).first(),
-            objective=objective,
-        )
-        for to, actor in (
-            (RequestStatus.TRIAGED, member),
-            (RequestStatus.SCORED, member),
-            (RequestStatus.ACCEPTED, lead),
-        ):
-            request_transition(request=request, to=to, actor=actor, notify_watchers=False)
-    Assessment.objects.get_or_create(
-        request=request,
-        assessor=member,
-        defaults={"feasibility": 4, "effort_days": Decimal(effort), "impact": 4},
+def _roadmap(team, period: str) -> Roadmap:
+    return Roadmap.objects.filter(team=team, period=period).first() or services.roadmap_create(
+        actor=team.lead, team=team, period=period
     )
-    if request.score is None:
-        # The assessment is written directly, so the score the backlog and the request page
-        # show is refreshed here (also mending workspaces seeded before this step existed).
-        request_score_refresh(request_id=request.pk)
-    return request
+
+
+def _unlinked_requests(team, statuses):
+    departments = [name for name, slug in TEAM_OF_DEPARTMENT.items() if slug == team.slug]
+    return list(
+        Request.objects.filter(
+            department__name__in=departments, status__in=statuses, roadmap_link__isnull=True
+        ).order_by("pk")
+    )
+
+
+def _estimate(request: Request) -> Decimal:
+    assessed = selectors.default_estimate_days([request.pk])
+    return min(assessed or DEFAULT_ESTIMATE, MAX_ESTIMATE)
+
+
+def _shared_fields(request: Request) -> dict:
+    """Requests other stakeholders may see are shared on the roadmap under their own title."""
+    if not request.visible_to_stakeholders:
+        return {"visibility": RoadmapItem.Visibility.INTERNAL}
+    return {
+        "visibility": RoadmapItem.Visibility.SHARED,
+        "public_title": request.title,
+        "public_summary": "Planned with the requesting team; dates follow the roadmap.",
+    }
+
+
+def _plan_current(roadmap: Roadmap, *, member, objective) -> int:
+    """Put the team's planned and in-progress requests on this quarter's roadmap through the
+    services. Intake's demo moved them to planned on their own, so they step back to accepted
+    first; the item then carries them forward again."""
+    lead = roadmap.team.lead
+    requests = _unlinked_requests(roadmap.team, CURRENT)
+    for request in requests:
+        started = request.status == RequestStatus.IN_PROGRESS
+        steps = (
+            [RequestStatus.PLANNED, RequestStatus.ACCEPTED] if started else [RequestStatus.ACCEPTED]
+        )
+        for step in steps:
+            request_transition(
+                request=request,
+                to=step,
+                actor=lead,
+                reason="Re-planned on the team's roadmap.",
+                notify_watchers=False,
+            )
+        item = services.roadmap_item_create(
+            roadmap=roadmap,
+            actor=lead,
+            requests=[request],
+            objective=request.objective or objective,
+            estimate_days=_estimate(request),
+            owner=member,
+            lane="now" if started else "next",
+            **_shared_fields(request),
+        )
+        if started:
+            services.roadmap_item_update(item=item, actor=member, status="in_progress")
+    return len(requests)
+
+
+def _record_shipped(roadmap: Roadmap, *, member, objective) -> int:
+    """Shipped and measured requests go on last quarter's roadmap as shipped items. The
+    lifecycle has no way back from shipped, so these items are written directly."""
+    requests = _unlinked_requests(roadmap.team, DONE)
+    position = RoadmapItem.objects.filter(roadmap=roadmap).count()
+    for offset, request in enumerate(requests):
+        item = RoadmapItem.objects.create(
+            roadmap=roadmap,
+            title=request.title,
+            estimate_days=_estimate(request),
+            objective=request.objective or objective,
+            owner=member,
+            lane="now",
+            status=RoadmapItem.Status.SHIPPED,
+            position=position + offset,
+            **_shared_fields(request),
+        )
+        ItemRequest.objects.create(item=item, request=request)
+    return len(requests)
+
+
+def _review_then_change(roadmap: Roadmap, *, member) -> None:
+    """Hold the kick-off review (snapshot included), then move on a little: one item starts,
+    another is pulled forward and re-estimated."""
+    services.roadmap_complete_review(
+        roadmap=roadmap,
+        actor=roadmap.team.lead,
+        notes="Quarter kick-off: plan agreed with the departments.",
+    )
+    planned = list(
+        RoadmapItem.objects.filter(roadmap=roadmap, status=RoadmapItem.Status.PLANNED).order_by(
+            "position"
+        )
+    )
+    if planned:
+        services.roadmap_item_update(item=planned[0], actor=member, status="in_progress")
+    if len(planned) > 1:
+        services.roadmap_item_update(
+            item=planned[1],
+            actor=member,
+            lane="now",
+            estimate_days=planned[1].estimate_days + 2,
+        )
 
 
 def seed(stdout) -> None:
     today = timezone.localdate()
-    period = quarter_of(today, fiscal_start_month=workspace_settings().fiscal_year_start_month)
-    requester = User.objects.filter(username="stakeholder").first()
+    fiscal = workspace_settings().fiscal_year_start_month
+    current = quarter_of(today, fiscal_start_month=fiscal)
+    previous = quarter_of(current.start - dt.timedelta(days=1), fiscal_start_month=fiscal)
     objective = Objective.objects.filter(status=Objective.Status.ACTIVE).order_by("id").first()
-    if requester is None or objective is None:
-        stdout.write("  roadmaps: skipped (people or objectives missing)")
+    if objective is None:
+        stdout.write("  roadmaps: skipped (no objectives)")
         return
-    made = 0
-    for team in Team.objects.filter(slug__in=DEMO_REQUESTS).select_related("lead"):
+    teams = Team.objects.filter(slug__in=set(TEAM_OF_DEPARTMENT.values()), lead__isnull=False)
+    for team in teams.select_related("lead").order_by("name"):
         lead = team.lead
         member = team.members.filter(role="member").order_by("username").first() or lead
-        roadmap = Roadmap.objects.filter(team=team, period=period.label).first()
-        if roadmap is None:
-            roadmap = services.roadmap_create(actor=lead, team=team, period=period.label)
-            made += 1
-        if not RoadmapItem.objects.filter(roadmap=roadmap).exists():
-            # Plan the first three; the fourth stays accepted for someone to plan in the demo.
-            for title, department, effort, public, lane in DEMO_REQUESTS[team.slug][:3]:
-                request = _accepted_request(
-                    title,
-                    department,
-                    effort,
-                    requester=requester,
-                    member=member,
-                    lead=lead,
-                    objective=objective,
-                )
-                services.roadmap_item_create(
-                    roadmap=roadmap,
-                    actor=lead,
-                    requests=[request],
-                    objective=objective,
-                    lane=lane,
-                    owner=member,
-                    visibility="shared" if public else "internal",
-                    public_title=public,
-                    public_summary=f"{public} — planned this quarter." if public else "",
-                )
-            title, department, effort, _, _ = DEMO_REQUESTS[team.slug][3]
-            _accepted_request(
-                title,
-                department,
-                effort,
-                requester=requester,
-                member=member,
-                lead=lead,
-                objective=objective,
-            )
-        if not UnplannedEntry.objects.filter(roadmap=roadmap).exists():
+        now, before = _roadmap(team, current.label), _roadmap(team, previous.label)
+        past_cadence = cadence_for(target=before, kind=Cadence.Kind.ROADMAP)
+        if past_cadence and past_cadence.active:
+            # Last quarter is done: its roadmap is history, not a review to hold.
+            cadence_update(cadence=past_cadence, actor=lead, active=False)
+        planned = _plan_current(now, member=member, objective=objective)
+        shipped = _record_shipped(before, member=member, objective=objective)
+        if not UnplannedEntry.objects.filter(roadmap=now).exists():
             for offset, days, what, who in (
                 (3, "2", "Urgent pricing page fix", "Sales"),
                 (1, "3.5", "Board deck data pull", "Finance"),
             ):
                 services.unplanned_log(
-                    roadmap=roadmap,
+                    roadmap=now,
                     actor=member,
-                    day=max(today - dt.timedelta(days=offset), roadmap.period_start),
+                    day=max(today - dt.timedelta(days=offset), now.period_start),
                     days=days,
                     what=what,
                     requested_by=who,
                 )
-        if not Snapshot.objects.filter(roadmap=roadmap).exists():
-            services.snapshot_take(roadmap=roadmap, actor=lead, note="Start of quarter")
-            # The review falls due today so the sweep and the review page have work to show.
-            Cadence.objects.filter(kind=Cadence.Kind.ROADMAP, target_id=roadmap.pk).update(
+        if not Snapshot.objects.filter(roadmap=now, review__isnull=False).exists():
+            _review_then_change(now, member=member)
+            # The next review falls due today so the sweep and the review page have work.
+            Cadence.objects.filter(kind=Cadence.Kind.ROADMAP, target_id=now.pk).update(
                 next_due_on=today
             )
-        if not ShareLink.objects.filter(roadmap=roadmap).exists():
-            services.share_link_create(roadmap=roadmap, actor=lead, label="All-hands")
-        figures = selectors.roadmap_figures(selectors.roadmap_get(roadmap.pk))
+        if not ShareLink.objects.filter(roadmap=now).exists():
+            services.share_link_create(roadmap=now, actor=lead, label="All-hands")
+        figures = selectors.roadmap_figures(selectors.roadmap_get(now.pk))
         stdout.write(
-            f"  roadmap {roadmap}: planned {figures.planned_days} of {figures.plannable_days} d, "
-            f"buffer burn {figures.buffer_burn_percent} %"
+            f"  roadmap {now}: {planned} requests newly planned, planned {figures.planned_days} "
+            f"of {figures.plannable_days} d, buffer burn {figures.buffer_burn_percent} %; "
+            f"{before}: {shipped} shipped requests newly recorded"
         )
-    stdout.write(f"  roadmaps: {made} new")

@@ -5,6 +5,10 @@ from prodops.accounts.models import Team, User
 
 from .models import Lane, RoadmapItem
 
+# Every edit form carries the version it was loaded at; without it a save could overwrite a
+# change made since.
+RELOAD = {"required": "Reload the page and make the change again: the form lost its version."}
+
 
 class RoadmapCreateForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"))
@@ -33,7 +37,7 @@ class RoadmapSettingsForm(forms.Form):
         required=False,
         help_text="Only if the change leaves planned above plannable: why the lead accepts it.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
     def __init__(self, *args, capacity_rows=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +63,7 @@ class CadenceForm(forms.Form):
     interval_days = forms.IntegerField(label="Review every (days)", min_value=1, max_value=366)
     owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
     next_due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
 def _month_choices(months):
@@ -123,8 +127,44 @@ class ItemCreateForm(_ItemFields):
 class ItemEditForm(_ItemFields):
     estimate_days = forms.DecimalField(label="Estimate (person-days)", decimal_places=1)
     status = forms.ChoiceField(choices=RoadmapItem.Status.choices)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
     field_order = ["title", "estimate_days", "status", "objective", "owner", "lane"]
+
+
+class ItemPeriodForm(forms.Form):
+    """Leads: move an item, with its requests, to another quarter of the same team."""
+
+    to_roadmap = forms.ModelChoiceField(
+        label="Move to quarter",
+        queryset=None,
+        help_text="The month span belongs to this quarter and is cleared.",
+    )
+    override_reason = forms.CharField(
+        label="Over-commit reason",
+        required=False,
+        help_text="Only if the item does not fit that quarter's plannable days.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
+
+    def __init__(self, *args, roadmaps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_roadmap"].queryset = roadmaps
+        self.fields["to_roadmap"].label_from_instance = lambda roadmap: roadmap.period
+
+
+class ItemRequestsForm(forms.Form):
+    """Leads: which requests the item delivers."""
+
+    requests = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Added requests are planned with the item; removed ones go back to accepted.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requests"].queryset = choices
 
 
 class UnplannedForm(forms.Form):

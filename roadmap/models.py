@@ -166,6 +166,26 @@ class ItemRequest(models.Model):
         return f"#{self.request_id} on item {self.item_id}"
 
 
+class ItemPeriodMove(models.Model):
+    """An item moved from one quarter's roadmap to another of the same team. Snapshots are per
+    roadmap, so this is what lets "what changed" call the item moved rather than removed from
+    one roadmap and added to the other."""
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="period_moves")
+    from_roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="+")
+    to_roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="+")
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moved_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["moved_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Item {self.item_id}: roadmap {self.from_roadmap_id} → {self.to_roadmap_id}"
+
+
 class Overcommit(models.Model):
     """A lead's recorded decision to plan beyond plannable capacity, with the numbers."""
 

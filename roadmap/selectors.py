@@ -19,8 +19,9 @@ from django.utils import timezone
 from intake.models import Request, RequestStatus
 from prodops.accounts.models import TeamMembership
 
-from . import rules
+from . import rules, snapshots
 from .models import (
+    ItemPeriodMove,
     ItemRequest,
     Overcommit,
     Roadmap,
@@ -245,6 +246,63 @@ def snapshot_list(*, roadmap: Roadmap) -> QuerySet[Snapshot]:
     return Snapshot.objects.filter(roadmap=roadmap).select_related("taken_by", "review")
 
 
+def period_moves(*, roadmap: Roadmap, since=None, until=None) -> dict[str, dict]:
+    """Items that moved into or out of `roadmap` after `since` (and up to `until`), by item
+    id: the quarter each was in before its first move and the one its last move took it to."""
+    window = Q()
+    if since is not None:
+        window &= Q(moved_at__gt=since)
+    if until is not None:
+        window &= Q(moved_at__lte=until)
+    touching = ItemPeriodMove.objects.filter(window).filter(
+        Q(from_roadmap=roadmap) | Q(to_roadmap=roadmap)
+    )
+    moves = (
+        ItemPeriodMove.objects.filter(window, item_id__in=touching.values("item_id"))
+        .select_related("from_roadmap", "to_roadmap")
+        .order_by("moved_at", "id")
+    )
+    result: dict[str, dict] = {}
+    for move in moves:
+        entry = result.setdefault(str(move.item_id), {"from": move.from_roadmap.period})
+        entry["to"] = move.to_roadmap.period
+    return result
+
+
+def _comparison(
+    *, roadmap: Roadmap, since: Snapshot | None, until: Snapshot | None
+) -> tuple[dict, dict, dict]:
+    before = since.data if since is not None else {"items": {}}
+    if until is not None:
+        after = until.data
+    else:
+        after = snapshots.roadmap_state(RoadmapItem.objects.filter(roadmap=roadmap).order_by("pk"))
+    moves = (
+        period_moves(roadmap=roadmap, since=since.taken_at, until=until and until.taken_at)
+        if since is not None
+        else {}
+    )
+    return before, after, moves
+
+
+def roadmap_changes(
+    *, roadmap: Roadmap, since: Snapshot | None, until: Snapshot | None = None
+) -> list[dict]:
+    """What changed on `roadmap` from snapshot `since` (None: from nothing) to snapshot
+    `until` (None: the roadmap as it is now), with items moved between quarters reported as
+    moved (period)."""
+    before, after, moves = _comparison(roadmap=roadmap, since=since, until=until)
+    return snapshots.diff(before, after, period_moves=moves)
+
+
+def roadmap_stakeholder_lines(
+    *, roadmap: Roadmap, since: Snapshot | None, until: Snapshot | None = None
+) -> list[str]:
+    """The same comparison as roadmap_changes, told the way a stakeholder may hear it."""
+    before, after, moves = _comparison(roadmap=roadmap, since=since, until=until)
+    return snapshots.stakeholder_lines(before, after, period_moves=moves)
+
+
 def share_link_list(*, roadmap: Roadmap) -> QuerySet[ShareLink]:
     return ShareLink.objects.filter(roadmap=roadmap).select_related("created_by")
 
@@ -268,6 +326,27 @@ def plannable_requests() -> QuerySet[Request]:
         .exclude(pk__in=taken)
         .select_related("department", "objective")
         .order_by("-score", "title")
+    )
+
+
+def item_request_choices(*, item: RoadmapItem) -> QuerySet[Request]:
+    """The requests an item may deliver: its own, and accepted requests on no item yet."""
+    taken = ItemRequest.objects.exclude(item=item).values("request_id")
+    return (
+        Request.objects.filter(Q(roadmap_link__item=item) | Q(status=RequestStatus.ACCEPTED))
+        .exclude(pk__in=taken)
+        .select_related("department")
+        .order_by("title", "pk")
+    )
+
+
+def other_quarters(*, roadmap: Roadmap) -> QuerySet[Roadmap]:
+    """The team's other roadmaps of quarters not yet over, in order: where an item could
+    move to."""
+    return (
+        Roadmap.objects.filter(team_id=roadmap.team_id, period_end__gte=timezone.localdate())
+        .exclude(pk=roadmap.pk)
+        .order_by("period_start")
     )
 
 

@@ -122,6 +122,18 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
         return bool(item.overcommits.all())
 
 
+class MovePeriodSerializer(serializers.Serializer):
+    to_roadmap = serializers.PrimaryKeyRelatedField(
+        queryset=Roadmap.objects.all(), help_text="Another quarter's roadmap of the same team."
+    )
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Leads: why over-commit there."
+    )
+    version = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="A stale one gets 409."
+    )
+
+
 class UnplannedEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = UnplannedEntry

@@ -25,6 +25,7 @@ from prodops.reviews.services import cadence_ensure, review_complete
 from . import rules, selectors, snapshots
 from .models import (
     CapacityOverride,
+    ItemPeriodMove,
     ItemRequest,
     Lane,
     Overcommit,
@@ -51,12 +52,13 @@ ITEM_FIELDS = (
     "visibility",
 )
 
-# Item status → the request statuses its requests pass through to get there.
-_REQUEST_PATH = {
-    RoadmapItem.Status.PLANNED: [RequestStatus.PLANNED],
-    RoadmapItem.Status.IN_PROGRESS: [RequestStatus.IN_PROGRESS],
-    RoadmapItem.Status.SHIPPED: [RequestStatus.IN_PROGRESS, RequestStatus.SHIPPED],
-}
+# The part of the request lifecycle a roadmap item walks its requests along, in order.
+_REQUEST_LINE = [
+    RequestStatus.ACCEPTED,
+    RequestStatus.PLANNED,
+    RequestStatus.IN_PROGRESS,
+    RequestStatus.SHIPPED,
+]
 _ITEM_MOVES = {
     RoadmapItem.Status.PLANNED: {RoadmapItem.Status.IN_PROGRESS, RoadmapItem.Status.SHIPPED},
     RoadmapItem.Status.IN_PROGRESS: {RoadmapItem.Status.PLANNED, RoadmapItem.Status.SHIPPED},
@@ -217,20 +219,53 @@ def _validate_item(item: RoadmapItem, roadmap: Roadmap) -> None:
             raise ValidationFailed("The last month comes before the first.", field="end_month")
 
 
-def _move_requests(item: RoadmapItem, to_status: str, actor) -> None:
-    path = _REQUEST_PATH[to_status]
-    for request in item.requests.all():
-        for step in path:
-            if request.status == step:
-                continue
-            if step == RequestStatus.SHIPPED and request.status != RequestStatus.IN_PROGRESS:
-                continue
+def request_status_reason(*, item: RoadmapItem, roadmap: Roadmap, status: str) -> str:
+    """What the requesters of an item's requests read when the item moves them (status
+    history, their request page, the API, the status-change notification): the team and
+    quarter, plus the item's stakeholder-facing title when the item is shared — never its
+    internal title."""
+    where = {
+        RequestStatus.PLANNED: f"Planned for {roadmap.period} by {roadmap.team}",
+        RequestStatus.IN_PROGRESS: f"{roadmap.team} started work on it ({roadmap.period})",
+        RequestStatus.SHIPPED: f"Shipped by {roadmap.team} ({roadmap.period})",
+        RequestStatus.ACCEPTED: f"Taken off the {roadmap.team} roadmap for {roadmap.period}",
+    }[status]
+    if item.visibility == RoadmapItem.Visibility.SHARED and item.public_title:
+        return f"{where} as “{item.public_title}”."
+    return f"{where}."
+
+
+def _walk_requests(requests, *, to: str, item: RoadmapItem, roadmap: Roadmap, actor) -> None:
+    """Move each request one step at a time along accepted ⇄ planned ⇄ in progress → shipped
+    until it reaches `to` (the lifecycle has no shortcuts), as the item's doing."""
+    target = _REQUEST_LINE.index(to)
+    for request in requests:
+        while request.status in _REQUEST_LINE and request.status != to:
+            here = _REQUEST_LINE.index(request.status)
+            step = _REQUEST_LINE[here + 1 if target > here else here - 1]
             request_transition(
                 request=request,
                 to=step,
                 actor=actor,
-                reason=f"Roadmap item “{item.title}” is {RoadmapItem.Status(to_status).label.lower()}.",
+                reason=request_status_reason(item=item, roadmap=roadmap, status=step),
+                via_roadmap=True,
             )
+
+
+def _lock_plannable_requests(request_ids) -> list[Request]:
+    """Lock the requests about to be planned; each must exist, be accepted and sit on no item."""
+    found = list(Request.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
+    if len(found) != len(set(request_ids)):
+        raise ValidationFailed("Some of these requests do not exist.", field="requests")
+    if ItemRequest.objects.filter(request_id__in=request_ids).exists():
+        raise ValidationFailed("A request is already on a roadmap item.", field="requests")
+    for request in found:
+        if request.status != RequestStatus.ACCEPTED:
+            raise ValidationFailed(
+                f"“{request.title}” is {request.get_status_display().lower()}; only accepted requests can be planned.",
+                field="requests",
+            )
+    return found
 
 
 # --- roadmaps ---------------------------------------------------------------------------
@@ -300,7 +335,8 @@ def roadmap_update(
 ) -> Roadmap:
     """A lead sets the buffer, notes and per-member capacity overrides ({user_id: days or
     None to clear}). Shrinking plannable below what is planned is the same over-commit the
-    commitment check refuses."""
+    commitment check refuses; shrinking the buffer raises its burn, so the burn alerts are
+    checked too."""
     _require_lead(actor, "set the buffer and capacity")
     locked = _lock(roadmap)
     if expected_version is not None and locked.version != expected_version:
@@ -356,6 +392,7 @@ def roadmap_update(
         locked.version += 1
         locked.save()
         activity_record(actor=actor, target=locked, verb="updated", changes=changes)
+        buffer_alert_check(roadmap=locked)
     return locked
 
 
@@ -389,17 +426,7 @@ def roadmap_item_create(
     request_ids = sorted({getattr(r, "pk", r) for r in requests})
     if not request_ids:
         raise ValidationFailed("Pick at least one accepted request to plan.", field="requests")
-    found = list(Request.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
-    if len(found) != len(request_ids):
-        raise ValidationFailed("Some of these requests do not exist.", field="requests")
-    for request in found:
-        if request.status != RequestStatus.ACCEPTED:
-            raise ValidationFailed(
-                f"“{request.title}” is {request.get_status_display().lower()}; only accepted requests can be planned.",
-                field="requests",
-            )
-    if ItemRequest.objects.filter(request_id__in=request_ids).exists():
-        raise ValidationFailed("A request is already on a roadmap item.", field="requests")
+    found = _lock_plannable_requests(request_ids)
     if estimate_days in (None, ""):
         estimate = selectors.default_estimate_days(request_ids)
         if estimate is None:
@@ -443,13 +470,7 @@ def roadmap_item_create(
     if overcommit:
         overcommit.item = item
         overcommit.save()
-    for request in found:
-        request_transition(
-            request=request,
-            to=RequestStatus.PLANNED,
-            actor=actor,
-            reason=f"Planned on {locked} as “{item.title}”.",
-        )
+    _walk_requests(found, to=RequestStatus.PLANNED, item=item, roadmap=locked, actor=actor)
     activity_record(
         actor=actor,
         target=item,
@@ -523,7 +544,9 @@ def roadmap_item_update(
     if overcommit:
         overcommit.save()
     if locked.status != old_status:
-        _move_requests(locked, locked.status, actor)
+        _walk_requests(
+            locked.requests.all(), to=locked.status, item=locked, roadmap=roadmap, actor=actor
+        )
     activity_record(actor=actor, target=locked, verb="updated", changes=changes)
     item.version = locked.version
     return locked
@@ -550,16 +573,129 @@ def roadmap_item_remove(*, item: RoadmapItem, actor) -> None:
         )
     requests = list(locked.requests.all())
     ItemRequest.objects.filter(item=locked).delete()
-    for request in requests:
-        if request.status == RequestStatus.PLANNED:
-            request_transition(
-                request=request,
-                to=RequestStatus.ACCEPTED,
-                actor=actor,
-                reason=f"Taken off {locked.roadmap}.",
-            )
+    _walk_requests(
+        requests, to=RequestStatus.ACCEPTED, item=locked, roadmap=locked.roadmap, actor=actor
+    )
     activity_record(actor=actor, target=locked.roadmap, verb="item_removed", summary=locked.title)
     locked.delete()
+
+
+@transaction.atomic
+def roadmap_item_move_period(
+    *,
+    item: RoadmapItem,
+    to_roadmap: Roadmap,
+    actor,
+    override_reason: str = "",
+    expected_version: int | None = None,
+) -> RoadmapItem:
+    """A lead moves an item, with its requests, to another quarter's roadmap of the same team.
+    The commitment check runs on the target roadmap (both roadmaps locked); the month span
+    belonged to the old quarter and is cleared; the move is recorded so "what changed" reports
+    it as moved (period). Shipped items stay in the quarter they shipped in, and nothing moves
+    into a quarter that has ended."""
+    _require_lead(actor, "move items between quarters")
+    if to_roadmap is None:
+        raise ValidationFailed("Choose the roadmap to move the item to.", field="to_roadmap")
+    # Lock in id order so two moves in opposite directions cannot deadlock.
+    locked_roadmaps = {
+        roadmap.pk: roadmap
+        for roadmap in Roadmap.objects.select_for_update()
+        .select_related("team")
+        .filter(pk__in=[item.roadmap_id, to_roadmap.pk])
+        .order_by("pk")
+    }
+    locked = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    stale = expected_version is not None and locked.version != expected_version
+    if stale or locked.roadmap_id != item.roadmap_id:
+        raise EditConflict()
+    source, target = locked_roadmaps[locked.roadmap_id], locked_roadmaps.get(to_roadmap.pk)
+    if target is None or target.pk == source.pk:
+        raise ValidationFailed(f"The item is already on {source}.", field="to_roadmap")
+    if target.team_id != source.team_id:
+        raise ValidationFailed(
+            f"Items move between quarters of the same team; {target} is not {source.team}'s.",
+            field="to_roadmap",
+        )
+    if locked.status == RoadmapItem.Status.SHIPPED:
+        raise ValidationFailed(
+            "A shipped item stays in the quarter it shipped in.", field="to_roadmap"
+        )
+    if target.period_end < timezone.localdate():
+        raise ValidationFailed(
+            f"{target.period} has ended; nothing moves into it any more.", field="to_roadmap"
+        )
+    overcommit = _enforce_commitment(
+        roadmap=target,
+        planned_after=_planned(target) + locked.estimate_days,
+        plannable=_plannable(target),
+        actor=actor,
+        override_reason=override_reason,
+        field="to_roadmap",
+        item=locked,
+    )
+    changes = {"roadmap": [source.period, target.period]}
+    if locked.start_month:
+        changes["months"] = [f"{locked.start_month:%Y-%m}–{locked.end_month:%Y-%m}", None]
+        locked.start_month = locked.end_month = None
+    last = RoadmapItem.objects.filter(roadmap=target).order_by("-position").first()
+    locked.roadmap = target
+    locked.position = (last.position + 1) if last else 0
+    locked.version += 1
+    locked.save()
+    ItemPeriodMove.objects.create(
+        item=locked, from_roadmap=source, to_roadmap=target, moved_by=actor
+    )
+    if overcommit:
+        overcommit.save()
+    activity_record(actor=actor, target=locked, verb="moved_period", changes=changes)
+    item.roadmap, item.version = target, locked.version
+    return locked
+
+
+@transaction.atomic
+def roadmap_item_set_requests(
+    *, item: RoadmapItem, requests, actor, expected_version: int | None = None
+) -> RoadmapItem:
+    """A lead changes which requests an item delivers. Added requests must be accepted and on
+    no other item; they follow the item's status (planned, or on to in progress). Removed
+    requests go back to accepted. An item keeps at least one request, and a shipped item's
+    requests are settled. Sending the item's requests unchanged is not a change and needs no
+    lead."""
+    roadmap = _lock(item.roadmap)
+    locked = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    wanted = sorted({getattr(r, "pk", r) for r in requests})
+    if not wanted:
+        raise ValidationFailed(
+            "An item delivers at least one request; take it off the roadmap instead.",
+            field="requests",
+        )
+    current = set(ItemRequest.objects.filter(item=locked).values_list("request_id", flat=True))
+    added_ids = [pk for pk in wanted if pk not in current]
+    removed_ids = sorted(current - set(wanted))
+    if not (added_ids or removed_ids):
+        return locked
+    _require_lead(actor, "change which requests a roadmap item delivers")
+    if locked.status == RoadmapItem.Status.SHIPPED:
+        raise ValidationFailed("A shipped item's requests are settled.", field="requests")
+    added = _lock_plannable_requests(added_ids) if added_ids else []
+    removed = list(Request.objects.select_for_update().filter(pk__in=removed_ids).order_by("pk"))
+    ItemRequest.objects.filter(item=locked, request_id__in=removed_ids).delete()
+    ItemRequest.objects.bulk_create([ItemRequest(item=locked, request=r) for r in added])
+    _walk_requests(removed, to=RequestStatus.ACCEPTED, item=locked, roadmap=roadmap, actor=actor)
+    _walk_requests(added, to=locked.status, item=locked, roadmap=roadmap, actor=actor)
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    activity_record(
+        actor=actor,
+        target=locked,
+        verb="updated",
+        changes={"requests": [sorted(current), wanted]},
+    )
+    item.version = locked.version
+    return locked
 
 
 # --- unplanned work and buffer burn ----------------------------------------------------
@@ -569,7 +705,9 @@ def roadmap_item_remove(*, item: RoadmapItem, actor) -> None:
 def unplanned_log(
     *, roadmap: Roadmap, actor, day=None, days=None, what: str = "", requested_by: str = ""
 ) -> UnplannedEntry:
-    """Log unplanned work against the buffer, then alert the lead once per burn threshold."""
+    """Log unplanned work against the buffer, then alert the lead once per burn threshold.
+    The work's day (today when not given) lies inside the roadmap's quarter: it is that
+    quarter's buffer it uses."""
     locked = _lock(roadmap)
     _require_item_editor(actor, locked)
     amount = _decimal(days, "days")
@@ -579,14 +717,21 @@ def unplanned_log(
         raise ValidationFailed("Say what the work was.", field="what")
     if not (requested_by or "").strip():
         raise ValidationFailed("Say who asked for it.", field="requested_by")
-    if isinstance(day, str):
+    if isinstance(day, str) and day:
         try:
             day = dt.date.fromisoformat(day)
         except ValueError:
             raise ValidationFailed("Enter a date like 2027-01-15.", field="day") from None
+    day = day or timezone.localdate()
+    if not locked.period_start <= day <= locked.period_end:
+        raise ValidationFailed(
+            f"Pick a day inside {locked.period} ({locked.period_start:%d %b} – "
+            f"{locked.period_end:%d %b %Y}); {day:%d %b %Y} is outside it.",
+            field="day",
+        )
     entry = UnplannedEntry.objects.create(
         roadmap=locked,
-        day=day or timezone.localdate(),
+        day=day,
         days=amount,
         what=what.strip()[:300],
         requested_by=requested_by.strip()[:200],
@@ -623,6 +768,24 @@ def buffer_alert_check(*, roadmap: Roadmap) -> list[int]:
             dedupe_key=f"buffer-burn:{roadmap.pk}:{threshold}",
         )
     return reached
+
+
+@transaction.atomic
+def roadmap_capacity_recheck(
+    *, team: Team, today: dt.date | None = None
+) -> list[tuple[Roadmap, selectors.Figures]]:
+    """Member capacity changed outside a roadmap (the admin edits memberships), where the
+    commitment check cannot refuse it: check the burn alerts of the team's current and future
+    roadmaps and return those now planned beyond plannable, as (roadmap, figures), for the
+    caller to call out. Past quarters are history and are left alone."""
+    today = today or timezone.localdate()
+    overcommitted = []
+    for roadmap in selectors.roadmap_list(team=team.pk).filter(period_end__gte=today):
+        buffer_alert_check(roadmap=roadmap)
+        figures = selectors.roadmap_figures(roadmap)
+        if figures.overcommitted:
+            overcommitted.append((roadmap, figures))
+    return overcommitted
 
 
 # --- snapshots, reviews, sharing --------------------------------------------------------
@@ -673,9 +836,8 @@ def roadmap_complete_review(*, roadmap: Roadmap, actor, notes: str = "", today=N
     snapshot = snapshot_take(
         roadmap=roadmap, actor=actor, note=f"Review of {review.completed_on}", review=review
     )
-    before = previous.data if previous else {"items": {}}
-    changes = snapshots.diff(before, snapshot.data)
-    lines = snapshots.stakeholder_lines(before, snapshot.data)
+    changes = selectors.roadmap_changes(roadmap=roadmap, since=previous, until=snapshot)
+    lines = selectors.roadmap_stakeholder_lines(roadmap=roadmap, since=previous, until=snapshot)
     if lines:
         from django.urls import reverse
 

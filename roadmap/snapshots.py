@@ -35,18 +35,28 @@ def _changed_estimate(before: dict, after: dict) -> bool:
     return Decimal(before["estimate_days"]) != Decimal(after["estimate_days"])
 
 
-def diff(before: dict, after: dict) -> list[dict]:
+def _period_move(direction: str, move: dict) -> dict:
+    return {"kind": "moved_period", "direction": direction, "from": move["from"], "to": move["to"]}
+
+
+def diff(before: dict, after: dict, *, period_moves: dict | None = None) -> list[dict]:
     """Per item, what changed from `before` to `after`: added, removed, moved (lane or month
-    span), re-estimated, status changed. Items are matched by id."""
+    span), moved (period), re-estimated, status changed. Items are matched by id. Snapshots
+    are per roadmap, so an item that moved to another quarter would look removed here and
+    added there: `period_moves` ({item id: {"from": period, "to": period}}, from
+    selectors.period_moves) turns those into "moved out to" and "moved in from"."""
     old, new = before.get("items", {}), after.get("items", {})
+    moves = period_moves or {}
     changes = []
     for key in sorted(set(old) | set(new), key=int):
         a, b = old.get(key), new.get(key)
         entry = {"item_id": int(key), "title": (b or a)["title"], "changes": []}
         if a is None:
-            entry["changes"].append({"kind": "added"})
+            move = moves.get(key)
+            entry["changes"].append(_period_move("in", move) if move else {"kind": "added"})
         elif b is None:
-            entry["changes"].append({"kind": "removed"})
+            move = moves.get(key)
+            entry["changes"].append(_period_move("out", move) if move else {"kind": "removed"})
         else:
             if a["lane"] != b["lane"] or (a["start_month"], a["end_month"]) != (
                 b["start_month"],
@@ -72,10 +82,12 @@ def diff(before: dict, after: dict) -> list[dict]:
     return changes
 
 
-def stakeholder_lines(before: dict, after: dict) -> list[str]:
+def stakeholder_lines(before: dict, after: dict, *, period_moves: dict | None = None) -> list[str]:
     """Changes a stakeholder may hear about: shared items only, by their stakeholder-facing
-    title; estimates and internal items never appear."""
+    title; estimates and internal items never appear. An item that moved to or from another
+    quarter says so instead of looking dropped or new."""
     old, new = before.get("items", {}), after.get("items", {})
+    moves = period_moves or {}
     lines = []
     for key in sorted(set(old) | set(new), key=int):
         a, b = old.get(key), new.get(key)
@@ -84,7 +96,12 @@ def stakeholder_lines(before: dict, after: dict) -> list[str]:
         if not (a_shared or b_shared):
             continue
         title = (b if b_shared else a)["public_title"]
-        if not a_shared:
+        move = moves.get(key)
+        if a is None and move:
+            lines.append(f"Moved here from {move['from']}: {title}")
+        elif b is None and move:
+            lines.append(f"Moved to {move['to']}: {title}")
+        elif not a_shared:
             lines.append(f"Added: {title}")
         elif not b_shared:
             lines.append(f"No longer on the shared roadmap: {title}")

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,11 +23,13 @@ from prodops.reviews import selectors as review_selectors
 from prodops.reviews.models import Cadence
 from prodops.reviews.services import cadence_state, cadence_update
 
-from . import selectors, services, snapshots
+from . import selectors, services
 from .forms import (
     CadenceForm,
     ItemCreateForm,
     ItemEditForm,
+    ItemPeriodForm,
+    ItemRequestsForm,
     ReviewForm,
     RoadmapCreateForm,
     RoadmapSettingsForm,
@@ -60,6 +63,19 @@ def _roadmap_or_404(pk: int) -> Roadmap:
         raise Http404("No such roadmap.") from None
 
 
+def _filters(request) -> dict:
+    return {
+        "objective": _int(request.GET.get("objective")),
+        "department": _int(request.GET.get("department")),
+    }
+
+
+def _filter_query(request) -> str:
+    """The active filters as a query string, carried through actions that re-render a view
+    (a lane move) so the view comes back filtered as it was."""
+    return urlencode({name: value for name, value in _filters(request).items() if value})
+
+
 def _context(request, roadmap: Roadmap, **extra) -> dict:
     """What every internal roadmap page shows: the figures, tabs and filter choices."""
     return {
@@ -69,22 +85,14 @@ def _context(request, roadmap: Roadmap, **extra) -> dict:
         "is_lead": has_role(request.user, Role.LEAD),
         "objectives": Objective.objects.order_by("title"),
         "departments": Department.objects.order_by("name"),
-        "filters": {
-            "objective": _int(request.GET.get("objective")),
-            "department": _int(request.GET.get("department")),
-        },
+        "filters": _filters(request),
+        "filter_query": _filter_query(request),
         **extra,
     }
 
 
 def _items(request, roadmap: Roadmap):
-    return list(
-        selectors.item_list(
-            roadmap=roadmap,
-            objective=_int(request.GET.get("objective")),
-            department=_int(request.GET.get("department")),
-        )
-    )
+    return list(selectors.item_list(roadmap=roadmap, **_filters(request)))
 
 
 @login_required
@@ -323,13 +331,61 @@ def _item_or_404(roadmap: Roadmap, item_pk: int) -> RoadmapItem:
         raise Http404("No such item.") from None
 
 
+def _save_item_fields(request, item: RoadmapItem, form: ItemEditForm) -> tuple[str, str]:
+    data = form.item_data()
+    version, reason = data.pop("version"), data.pop("override_reason")
+    services.roadmap_item_update(
+        item=item, actor=request.user, expected_version=version, override_reason=reason, **data
+    )
+    return f"“{item.title}” saved.", item.roadmap.get_absolute_url()
+
+
+def _move_item_period(request, item: RoadmapItem, form: ItemPeriodForm) -> tuple[str, str]:
+    target = form.cleaned_data["to_roadmap"]
+    services.roadmap_item_move_period(
+        item=item,
+        to_roadmap=target,
+        actor=request.user,
+        override_reason=form.cleaned_data["override_reason"],
+        expected_version=form.cleaned_data["version"],
+    )
+    return f"“{item.title}” moved to {target.period}.", target.get_absolute_url()
+
+
+def _set_item_requests(request, item: RoadmapItem, form: ItemRequestsForm) -> tuple[str, str]:
+    services.roadmap_item_set_requests(
+        item=item,
+        requests=form.cleaned_data["requests"],
+        actor=request.user,
+        expected_version=form.cleaned_data["version"],
+    )
+    return f"Requests of “{item.title}” saved.", item.roadmap.get_absolute_url()
+
+
+# Which form of the item page a POST is for (its hidden `form` input) and what saves it.
+_ITEM_ACTIONS = {
+    "item": _save_item_fields,
+    "period": _move_item_period,
+    "requests": _set_item_requests,
+}
+
+
 @role_required(Role.MEMBER)
 def item_edit(request, pk: int, item_pk: int):
+    """An item's page: its fields (members of the team and leads), and for leads which
+    requests it delivers and a move to another quarter of the team."""
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
     if not services.can_edit_items(actor=request.user, roadmap=roadmap):
         return refuse(
             request, f"Only members of {roadmap.team} and leads may edit its roadmap items."
+        )
+    posted = request.POST.get("form", "item") if request.method == "POST" else None
+    if posted not in (None, *_ITEM_ACTIONS):
+        return refuse(request, "Unknown form.", status=400)
+    if posted in ("period", "requests") and not has_role(request.user, Role.LEAD):
+        return refuse(
+            request, "Only a lead may move items between quarters or change their requests."
         )
     initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
     initial.update(
@@ -337,37 +393,55 @@ def item_edit(request, pk: int, item_pk: int):
         end_month=item.end_month.isoformat() if item.end_month else "",
         version=item.version,
     )
-    form = ItemEditForm(
-        request.POST or None, roadmap=roadmap, months=_months(roadmap), initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.item_data()
-        version, reason = data.pop("version"), data.pop("override_reason")
+    forms = {
+        "item": ItemEditForm(
+            request.POST if posted == "item" else None,
+            roadmap=roadmap,
+            months=_months(roadmap),
+            initial=initial,
+        ),
+        "period": ItemPeriodForm(
+            request.POST if posted == "period" else None,
+            prefix="period",
+            roadmaps=selectors.other_quarters(roadmap=roadmap),
+            initial={"version": item.version},
+        ),
+        "requests": ItemRequestsForm(
+            request.POST if posted == "requests" else None,
+            prefix="requests",
+            choices=selectors.item_request_choices(item=item),
+            initial={"requests": list(item.requests.all()), "version": item.version},
+        ),
+    }
+    bound = forms.get(posted)
+    if bound is not None and bound.is_valid():
         try:
-            services.roadmap_item_update(
-                item=item,
-                actor=request.user,
-                expected_version=version,
-                override_reason=reason,
-                **data,
-            )
+            done, next_url = _ITEM_ACTIONS[posted](request, item, bound)
         except DomainError as error:
-            _add_error(form, error)
+            _add_error(bound, error)
         else:
-            messages.success(request, f"“{item.title}” saved.")
-            return redirect(roadmap.get_absolute_url())
+            messages.success(request, done)
+            return redirect(next_url)
     return render(
         request,
         "roadmap/item_form.html",
-        _context(request, roadmap, form=form, item=item),
-        status=400 if form.errors else 200,
+        _context(
+            request,
+            roadmap,
+            form=forms["item"],
+            period_form=forms["period"],
+            requests_form=forms["requests"],
+            item=item,
+        ),
+        status=400 if bound is not None and bound.errors else 200,
     )
 
 
 @role_required(Role.MEMBER)
 @require_POST
 def item_move(request, pk: int, item_pk: int):
-    """Move an item between lanes; htmx gets the board back, a plain form post a redirect."""
+    """Move an item between lanes; htmx gets the board back, a plain form post a redirect,
+    both filtered as the board was (the filters ride along in the form's query string)."""
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
     try:
@@ -382,7 +456,10 @@ def item_move(request, pk: int, item_pk: int):
     if request.htmx:
         return roadmap_board(request, pk)
     messages.success(request, f"“{item.title}” moved to {Lane(request.POST['lane']).label}.")
-    return redirect(roadmap.get_absolute_url())
+    query = _filter_query(request)
+    return redirect(
+        f"{roadmap.get_absolute_url()}?{query}" if query else roadmap.get_absolute_url()
+    )
 
 
 @role_required(Role.LEAD)
@@ -465,8 +542,7 @@ def snapshot_diff(request, pk: int, snapshot_pk: int):
     """What changed from a snapshot to the roadmap as it is now."""
     roadmap = _roadmap_or_404(pk)
     snapshot = get_object_or_404(Snapshot, roadmap=roadmap, pk=snapshot_pk)
-    current = snapshots.roadmap_state(selectors.item_list(roadmap=roadmap))
-    changes = snapshots.diff(snapshot.data, current)
+    changes = selectors.roadmap_changes(roadmap=roadmap, since=snapshot)
     return render(
         request,
         "roadmap/snapshot_diff.html",
@@ -479,8 +555,7 @@ def review_complete(request, pk: int):
     roadmap = _roadmap_or_404(pk)
     cadence = review_selectors.cadence_for(target=roadmap, kind=Cadence.Kind.ROADMAP)
     last = selectors.snapshot_list(roadmap=roadmap).filter(review__isnull=False).first()
-    current = snapshots.roadmap_state(selectors.item_list(roadmap=roadmap))
-    changes = snapshots.diff(last.data if last else {"items": {}}, current)
+    changes = selectors.roadmap_changes(roadmap=roadmap, since=last)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

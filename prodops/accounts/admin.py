@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from roadmap.services import roadmap_capacity_recheck
 
 from .models import Department, Team, TeamMembership, User
 
@@ -43,3 +45,17 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "lead")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+
+    def save_related(self, request, form, formsets, change):
+        """Memberships carry the capacity roadmaps plan against. The admin cannot refuse a
+        change the way the roadmap's commitment check does, so a change that leaves a current
+        or future roadmap over-committed is called out with the numbers."""
+        super().save_related(request, form, formsets, change)
+        for roadmap, figures in roadmap_capacity_recheck(team=form.instance):
+            messages.warning(
+                request,
+                f"{roadmap} is now over-committed: {figures.planned_days} person-days planned "
+                f"of {figures.plannable_days} plannable ({figures.over_days} over). Lower "
+                "estimates or move work out on the roadmap, or have a lead record an override "
+                "in its buffer and capacity settings.",
+            )

@@ -1,9 +1,10 @@
 """API base: the viewset every resource builds on."""
 
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from .errors import ValidationFailed
 from .permissions import RolePermission
 
 
@@ -12,6 +13,22 @@ class BaseViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated, RolePermission]
     action_roles: dict = {}
+
+
+class VersionedUpdateMixin(mixins.UpdateModelMixin):
+    """PUT and PATCH change only the fields sent, and must send the `version` the client
+    loaded: without it the update is refused naming `version`; the service answers a stale
+    one with 409. Nobody overwrites a change they never saw."""
+
+    def update(self, request, *args, **kwargs):
+        data = request.data if isinstance(request.data, dict) else {}
+        if data.get("version") in (None, ""):
+            raise ValidationFailed(
+                "Send the version you loaded, so a change made since is not overwritten.",
+                field="version",
+            )
+        kwargs["partial"] = True
+        return super().update(request, *args, **kwargs)
 
 
 def created(data) -> Response:

@@ -1,14 +1,14 @@
 from rest_framework import mixins
 
 from prodops.accounts.roles import Role
-from prodops.core.api import BaseViewSet
+from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 
 from . import selectors, services
 from .serializers import CadenceSerializer
 
 
 class CadenceViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, BaseViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, VersionedUpdateMixin, BaseViewSet
 ):
     """Review cadences: members read; leads set interval, owner, escalation and next due date."""
 
@@ -18,10 +18,6 @@ class CadenceViewSet(
 
     def get_queryset(self):
         return selectors.cadence_list()
-
-    def update(self, request, *args, **kwargs):
-        kwargs["partial"] = True
-        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)

@@ -20,14 +20,16 @@ OVERDUE_ESCALATION_DAYS = 3
 def reminder_recipients(*, cadence: Cadence, today: dt.date) -> list[tuple[object, str]]:
     """From its due date on, a cadence's owner gets one "due" reminder for that due date; when
     the review is more than 3 days overdue, the lead it escalates to gets one "overdue"
-    reminder too. Inactive or not-yet-due cadences remind nobody."""
+    reminder too, unless that lead is the owner (one reminder per person per due date).
+    Inactive or not-yet-due cadences remind nobody."""
     if not cadence.active or today < cadence.next_due_on:
         return []
     recipients = []
     if cadence.owner_id:
         recipients.append((cadence.owner, ReminderDelivery.Kind.DUE))
     overdue_days = (today - cadence.next_due_on).days
-    if overdue_days > OVERDUE_ESCALATION_DAYS and cadence.escalate_to_id:
+    escalate = cadence.escalate_to_id and cadence.escalate_to_id != cadence.owner_id
+    if overdue_days > OVERDUE_ESCALATION_DAYS and escalate:
         recipients.append((cadence.escalate_to, ReminderDelivery.Kind.OVERDUE))
     return recipients
 

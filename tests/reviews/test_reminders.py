@@ -157,7 +157,10 @@ def test_cadence_update_is_for_leads_and_checks_input(api_clients, cadence):
     assert api_clients["stakeholder"].get(url).status_code == 403
     assert api_clients["member"].get(url).status_code == 200
     assert api_clients["member"].patch(url, {"interval_days": 7}, format="json").status_code == 403
-    assert api_clients["lead"].patch(url, {"interval_days": 0}, format="json").status_code == 400
+    response = api_clients["lead"].patch(
+        url, {"interval_days": 0, "version": cadence.version}, format="json"
+    )
+    assert response.status_code == 400 and "interval_days" in response.json()
     response = api_clients["lead"].patch(
         url, {"interval_days": 7, "version": cadence.version}, format="json"
     )
@@ -197,3 +200,28 @@ def test_cadence_generic_target_kinds(review_people):
     )
     assert other.target == boss
     assert services.reminder_recipients(cadence=other, today=START) == [(owner, "due")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lead_who_owns_and_is_escalated_to_gets_one_reminder_per_due_date(mailoutbox):
+    """roadmap_create makes the team lead both the cadence owner and its escalation: an
+    overdue review must not remind them twice for the same due date."""
+    from roadmap.services import roadmap_create
+    from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+    lead = UserFactory(username="lena", role="lead")
+    team = TeamFactory(lead=lead)
+    MembershipFactory(team=team, user=lead)
+    roadmap = roadmap_create(actor=lead, team=team, period="2027-Q1")
+    cadence = Cadence.objects.get(target_id=roadmap.pk, kind=Cadence.Kind.ROADMAP)
+    assert cadence.owner == cadence.escalate_to == lead
+    cadence.next_due_on = START
+    cadence.save()
+    assert services.reminder_recipients(cadence=cadence, today=START + dt.timedelta(days=9)) == [
+        (lead, "due")
+    ]
+    for offset in range(10):
+        services.reviews_sweep(today=START + dt.timedelta(days=offset))
+    assert ReminderDelivery.objects.filter(recipient=lead).count() == 1
+    assert reminders(lead).count() == 1
+    assert len(mailoutbox) == 1

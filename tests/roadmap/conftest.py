@@ -50,16 +50,34 @@ def accepted(users, objective):
 
 @pytest.fixture
 def plan(roadmap, users, objective, accepted):
-    """plan(estimate, **fields) plans one new accepted request as an item on `roadmap`."""
+    """plan(estimate, **fields) plans one new accepted request (or the given `requests`) as an
+    item on `roadmap` (or the given `on` roadmap); estimate None means the assessed effort."""
 
-    def make(estimate, *, actor=None, **fields):
+    def make(estimate, *, actor=None, requests=None, on=None, **fields):
         return services.roadmap_item_create(
-            roadmap=roadmap,
+            roadmap=on or roadmap,
             actor=actor or users["lead"],
-            requests=[accepted()],
+            requests=requests or [accepted()],
             objective=objective,
             estimate_days=estimate,
             **fields,
         )
 
     return make
+
+
+@pytest.fixture
+def log_unplanned(roadmap, users):
+    """log_unplanned(days, **fields) logs unplanned work on `roadmap` on a day of its quarter."""
+
+    def log(days, *, actor=None, day="2027-01-11", what="Urgent fix", requested_by="Sales"):
+        return services.unplanned_log(
+            roadmap=roadmap,
+            actor=actor or users["member"],
+            day=day,
+            days=days,
+            what=what,
+            requested_by=requested_by,
+        )
+
+    return log

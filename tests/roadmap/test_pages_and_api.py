@@ -68,7 +68,7 @@ def test_internal_pages_role_matrix(clients, roadmap, plan):
 def test_board_shows_all_figures(clients, roadmap, plan, users):
     plan(30)
     services.unplanned_log(
-        roadmap=roadmap, actor=users["member"], days=5, what="x", requested_by="y"
+        roadmap=roadmap, actor=users["member"], day="2027-01-11", days=5, what="x", requested_by="y"
     )
     html = clients["member"].get(f"/roadmap/{roadmap.pk}/").content.decode()
     for label, value in (
@@ -297,7 +297,9 @@ def test_roadmap_api_buffer_out_of_range_names_field(api_clients, team, roadmap)
     assert response.status_code == 400 and "above 30" in response.json()["buffer_percent"][0]
     assert not Roadmap.objects.filter(period="2027-Q3").exists()
     response = api_clients["lead"].patch(
-        f"/api/v1/roadmaps/{roadmap.pk}/", {"buffer_percent": "10"}, format="json"
+        f"/api/v1/roadmaps/{roadmap.pk}/",
+        {"buffer_percent": "10", "version": roadmap.version},
+        format="json",
     )
     assert response.status_code == 400 and "buffer_percent" in response.json()
     response = api_clients["lead"].patch(
@@ -348,7 +350,10 @@ def test_item_api_edit_rules(api_clients, roadmap, plan):
         .status_code
         == 409
     )
-    response = api_clients["member"].patch(url, {"lane": "sideways"}, format="json")
+    item.refresh_from_db()
+    response = api_clients["member"].patch(
+        url, {"lane": "sideways", "version": item.version}, format="json"
+    )
     assert response.status_code == 400 and "lane" in response.json()
     assert api_clients["member"].delete(url).status_code == 403
     assert api_clients["lead"].delete(url).status_code == 204
@@ -404,3 +409,31 @@ def test_roadmap_api_refuses_to_move_team_or_period(api_clients, team, roadmap):
     assert same.status_code == 200
     roadmap.refresh_from_db()
     assert (roadmap.team_id, roadmap.period) == (team.pk, "2027-Q1")
+
+
+@pytest.mark.django_db
+def test_lane_move_on_a_filtered_board_keeps_the_filter(clients, roadmap, plan):
+    import re
+
+    kept = plan(5, title="Kept item")
+    plan(5, title="Other department item")
+    dept = kept.requests.get().department
+    html = clients["member"].get(f"/roadmap/{roadmap.pk}/?department={dept.pk}").content.decode()
+    assert "Other department item" not in html
+    actions = set(re.findall(r'hx-post="([^"]*/items/\d+/move/[^"]*)"', html))
+    assert actions and all(f"department={dept.pk}" in url for url in actions), actions
+    [url] = [a for a in actions if f"/items/{kept.pk}/" in a]
+    response = clients["member"].post(
+        url.replace("&amp;", "&"), {"lane": "now", "version": kept.version}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Kept item" in body and "Other department item" not in body
+    assert f"department={dept.pk}" in body  # the next move keeps it too
+    # Without htmx the redirect goes back to the filtered board.
+    kept.refresh_from_db()
+    response = clients["member"].post(
+        url.replace("&amp;", "&"), {"lane": "later", "version": kept.version}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/roadmap/{roadmap.pk}/?department={dept.pk}"

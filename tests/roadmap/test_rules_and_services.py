@@ -176,7 +176,9 @@ def test_member_of_another_team_cannot_edit_items(roadmap, plan):
     with pytest.raises(NotAllowed):
         services.roadmap_item_move(item=item, actor=outsider, lane="now")
     with pytest.raises(NotAllowed):
-        services.unplanned_log(roadmap=roadmap, actor=outsider, days=1, what="x", requested_by="y")
+        services.unplanned_log(
+            roadmap=roadmap, actor=outsider, day="2027-01-11", days=1, what="x", requested_by="y"
+        )
 
 
 @pytest.mark.django_db
@@ -234,18 +236,26 @@ def test_shared_item_needs_stakeholder_title(plan):
 def test_buffer_burn_alerts_once_per_threshold(roadmap, users):
     # buffer = 25 days; 19 days = 76 %, 20 = 80 %, 25 = 100 %
     lead, member = users["lead"], users["member"]
-    services.unplanned_log(roadmap=roadmap, actor=member, days=19, what="Fix", requested_by="Sales")
+    services.unplanned_log(
+        roadmap=roadmap, actor=member, day="2027-01-11", days=19, what="Fix", requested_by="Sales"
+    )
     assert not Notification.objects.filter(kind=Notification.Kind.BUFFER_ALERT).exists()
-    services.unplanned_log(roadmap=roadmap, actor=member, days=1, what="Fix", requested_by="CS")
+    services.unplanned_log(
+        roadmap=roadmap, actor=member, day="2027-01-11", days=1, what="Fix", requested_by="CS"
+    )
     assert figures(roadmap).buffer_burn_percent == Decimal("80.0")
     alerts = Notification.objects.filter(recipient=lead, kind=Notification.Kind.BUFFER_ALERT)
     assert [n.title for n in alerts.all()] == [f"{roadmap}: buffer 80 % used"]
-    services.unplanned_log(roadmap=roadmap, actor=member, days=2, what="More", requested_by="CS")
+    services.unplanned_log(
+        roadmap=roadmap, actor=member, day="2027-01-11", days=2, what="More", requested_by="CS"
+    )
     assert alerts.count() == 1
-    services.unplanned_log(roadmap=roadmap, actor=member, days=3, what="More", requested_by="CS")
+    services.unplanned_log(
+        roadmap=roadmap, actor=member, day="2027-01-11", days=3, what="More", requested_by="CS"
+    )
     assert figures(roadmap).buffer_burn_percent == Decimal("100.0")
     services.unplanned_log(
-        roadmap=roadmap, actor=member, days=3, what="Even more", requested_by="CS"
+        roadmap=roadmap, actor=member, day="2027-01-11", days=3, what="Even more", requested_by="CS"
     )
     assert sorted(n.title for n in alerts.all()) == [
         f"{roadmap}: buffer 100 % used",
@@ -309,3 +319,53 @@ def test_commitment_check_holds_under_concurrency(team, users, objective, accept
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert figures(roadmap).planned_days == Decimal("40")
+
+
+@pytest.mark.django_db
+def test_shrinking_the_buffer_alerts_once_per_threshold(roadmap, users, log_unplanned):
+    """Burn rises when the buffer shrinks, not only when work is logged: lowering the buffer
+    or a member's capacity past 80 % / 100 % alerts the lead, once per threshold."""
+    lead, member = users["lead"], users["member"]
+    log_unplanned(19)  # 19 of 25 buffer days: 76 %
+    alerts = Notification.objects.filter(recipient=lead, kind=Notification.Kind.BUFFER_ALERT)
+    assert not alerts.exists()
+    services.roadmap_update(roadmap=roadmap, actor=lead, buffer_percent="20")  # 19 of 20: 95 %
+    assert [n.title for n in alerts.all()] == [f"{roadmap}: buffer 80 % used"]
+    services.roadmap_update(roadmap=roadmap, actor=lead, notes="same buffer")
+    assert alerts.count() == 1
+    services.roadmap_update(
+        roadmap=roadmap, actor=lead, capacity_overrides={member.pk: 30}
+    )  # capacity 80, buffer 16: 118.8 %
+    assert sorted(n.title for n in alerts.all()) == [
+        f"{roadmap}: buffer 100 % used",
+        f"{roadmap}: buffer 80 % used",
+    ]
+    services.roadmap_update(roadmap=roadmap, actor=lead, capacity_overrides={member.pk: 20})
+    assert alerts.count() == 2
+
+
+@pytest.mark.django_db
+def test_unplanned_entry_day_lies_inside_the_quarter(roadmap, users, api_clients):
+    for day in ("2026-12-31", "2027-04-01", dt.date(2027, 7, 1)):
+        with pytest.raises(ValidationFailed) as error:
+            services.unplanned_log(
+                roadmap=roadmap, actor=users["member"], day=day, days=1, what="x", requested_by="y"
+            )
+        assert error.value.field == "day" and "2027-Q1" in error.value.message
+    # Without a day it is today, which lies outside this future quarter.
+    with pytest.raises(ValidationFailed) as error:
+        services.unplanned_log(
+            roadmap=roadmap,
+            actor=users["member"],
+            days=1,
+            what="x",
+            requested_by="y",
+        )
+    assert error.value.field == "day"
+    url = f"/api/v1/roadmaps/{roadmap.pk}/unplanned/"
+    body = {"day": "2027-04-02", "days": "1", "what": "x", "requested_by": "y"}
+    response = api_clients["member"].post(url, body, format="json")
+    assert response.status_code == 400 and "2027-Q1" in response.json()["day"][0]
+    for day in ("2027-01-01", "2027-03-31"):
+        response = api_clients["member"].post(url, {**body, "day": day}, format="json")
+        assert response.status_code == 201, day

@@ -62,7 +62,12 @@ def roadmap_with_secrets(roadmap, users, objective, accepted):
         visibility="internal",
     )
     services.unplanned_log(
-        roadmap=roadmap, actor=users["member"], days=3, what="Fix", requested_by="Requester Zed"
+        roadmap=roadmap,
+        actor=users["member"],
+        day="2027-01-11",
+        days=3,
+        what="Fix",
+        requested_by="Requester Zed",
     )
     return shared
 
