@@ -68,10 +68,10 @@ def test_requester_never_reads_internal_item_titles(clients, api_clients, users,
             assert secret not in seen, f"leaked: {secret!r}"
 
     history = api_clients["stakeholder"].get(f"/api/v1/requests/{internal_request.pk}/history/")
-    reasons = [row["reason"] for row in history.json()]
+    reasons = [row["reason"] for row in history.json()["results"]]
     assert "Planned for 2027-Q1 by Marketing Ops." in reasons
     history = api_clients["stakeholder"].get(f"/api/v1/requests/{shared_request.pk}/history/")
-    reasons = " ".join(row["reason"] for row in history.json())
+    reasons = " ".join(row["reason"] for row in history.json()["results"])
     assert "“Lead hand-off in minutes”" in reasons
     assert Notification.objects.filter(
         recipient=users["stakeholder"], kind=Notification.Kind.STATUS_CHANGE
