@@ -13,11 +13,13 @@ from .models import Request, RequestStatus
 from .scoring_selectors import BACKLOG_STATUSES, NO_OBJECTIVE
 
 SCALE = [(n, str(n)) for n in range(1, 6)]
+# A new assessment starts with nothing picked, so no score is submitted by accident.
+SCALE_WITH_BLANK = [("", "Choose 1–5"), *SCALE]
 
 
 class AssessmentForm(forms.Form):
     feasibility = forms.TypedChoiceField(
-        choices=SCALE,
+        choices=SCALE_WITH_BLANK,
         coerce=int,
         help_text="5 = doable with today's tools, skills and data; 1 = we cannot do it today.",
     )
@@ -29,7 +31,7 @@ class AssessmentForm(forms.Form):
         help_text="Mapped to a cost band by the scoring model's band edges.",
     )
     impact = forms.TypedChoiceField(
-        choices=SCALE, coerce=int, help_text="1–5 on the linked objective."
+        choices=SCALE_WITH_BLANK, coerce=int, help_text="1–5 on the linked objective."
     )
     reach = forms.IntegerField(
         required=False, min_value=1, help_text="People or accounts affected (optional)."

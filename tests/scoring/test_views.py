@@ -305,3 +305,17 @@ def test_assess_page_and_request_page_queries_do_not_grow(clients, add_assessmen
     add = add_assessments(request)
     for url in (f"/requests/{request.pk}/assess/", f"/requests/{request.pk}/"):
         assert_queries_do_not_grow(lambda url=url: clients["member"].get(url), add, after=40)
+
+
+def test_new_assessment_needs_feasibility_and_impact_picked(clients, users):
+    from intake.models import Assessment, RequestStatus
+    from tests.factories import RequestFactory
+
+    request = RequestFactory(status=RequestStatus.TRIAGED)
+    page = clients["member"].get(f"/requests/{request.pk}/assess/").content.decode()
+    assert "Choose 1–5" in page
+    response = clients["member"].post(
+        f"/requests/{request.pk}/assess/", {"effort_days": "3", "confidence": "80"}
+    )
+    assert response.status_code == 400
+    assert not Assessment.objects.filter(request=request).exists()
