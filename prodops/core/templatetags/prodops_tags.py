@@ -28,3 +28,9 @@ def query_string(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def code_label(value) -> str:
+    """A stored code such as "in_progress" as people read it: "in progress"."""
+    return str(value or "").replace("_", " ")
