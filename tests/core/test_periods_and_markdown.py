@@ -55,3 +55,10 @@ def test_markdown_keeps_formatting():
     html = render_markdown("**bold** and [link](https://example.com)")
     assert "<strong>bold</strong>" in html
     assert 'href="https://example.com"' in html
+
+
+def test_code_label_reads_like_words():
+    from prodops.core.templatetags.prodops_tags import code_label
+
+    assert code_label("in_progress") == "in progress"
+    assert code_label(None) == ""
