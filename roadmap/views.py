@@ -647,6 +647,14 @@ def share_link_revoke(request, pk: int, link_pk: int):
 # --- stakeholder views ------------------------------------------------------------------
 
 
+def _shared_lanes(roadmap: Roadmap) -> None:
+    """Split a roadmap's shared items by lane for the stakeholder board, every lane listed
+    (one with nothing shared says so)."""
+    roadmap.lanes = [
+        (value, label, [i for i in roadmap.shared if i.lane == value]) for value, label in LANES
+    ]
+
+
 @login_required
 def stakeholder_roadmap(request):
     """The shared roadmap for signed-in stakeholders: shared items, stakeholder-facing text."""
@@ -657,11 +665,12 @@ def stakeholder_roadmap(request):
         )
         if r.shared
     ]
+    for r in roadmaps:
+        _shared_lanes(r)
     context = {
         "roadmaps": roadmaps,
         "teams": Team.objects.order_by("name"),
         "team_filter": _int(request.GET.get("team")),
-        "lanes": LANES,
     }
     template = "roadmap/shared.html#roadmaps" if request.htmx else "roadmap/shared.html"
     return render(request, template, context)
@@ -689,9 +698,8 @@ def share_view(request, token: str):
         raise Http404("This link is not valid.")
     roadmap = link.roadmap
     roadmap.shared = list(selectors.shared_items(roadmap=roadmap))
-    response = render(
-        request, "roadmap/share.html", {"roadmaps": [roadmap], "lanes": LANES, "link": link}
-    )
+    _shared_lanes(roadmap)
+    response = render(request, "roadmap/share.html", {"roadmaps": [roadmap], "link": link})
     # The token is the key: keep it out of Referer headers and search indexes.
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
