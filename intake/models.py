@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 
@@ -103,7 +103,10 @@ class Request(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            GinIndex(fields=["title"], name="request_title_trgm", opclasses=["gin_trgm_ops"]),
+            # Nearest-first similar-title search (intake.selectors.request_similar).
+            GistIndex(
+                fields=["title"], name="request_title_trgm_gist", opclasses=["gist_trgm_ops"]
+            ),
             GinIndex(
                 SearchVector("title", weight="A", config="english")
                 + SearchVector("description", weight="B", config="english"),

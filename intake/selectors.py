@@ -1,6 +1,7 @@
 """Reads for intake. Visibility lives here: who may see which request and which comments."""
 
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramWordDistance, TrigramWordSimilarity
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -99,10 +100,22 @@ def request_activity(*, request_obj: Request):
     return activity_for(request_obj)
 
 
+# How many of the nearest titles request_similar reads to pick its few: enough that titles
+# equally similar to the query are still told apart by votes.
+SIMILAR_CANDIDATES = 50
+
+
 def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int = 5):
-    """Up to `limit` visible requests whose titles read like `q` (trigram word similarity,
-    served by the title GIN index), best first; merged duplicates are left out because
-    their votes already live elsewhere."""
+    """Up to `limit` visible requests whose titles read like `q` (trigram word similarity of
+    at least SIMILARITY_THRESHOLD), most similar first, then most voted; merged duplicates
+    are left out because their votes already live elsewhere.
+
+    Served by the title GiST index: `title %> q` (with pg_trgm's word similarity threshold
+    set to ours for this transaction) lets it skip titles that cannot match, which is most
+    of them for a new idea, and ordering by word distance alone (`q <<-> title`, that is
+    1 - word_similarity) lets it hand rows over nearest first so the LIMIT ends the scan.
+    A second sort key would stop PostgreSQL using the index for the order and make it score
+    every matching title, so votes break ties among the SIMILAR_CANDIDATES nearest, here."""
     q = (q or "").strip()
     if len(q) < 3:
         return []
@@ -110,14 +123,25 @@ def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int =
         request_visible(user=user)
         .filter(title__trigram_word_similar=q)
         .exclude(status=RequestStatus.DUPLICATE)
+        .annotate(distance=TrigramWordDistance(q, "title"))
+        # Says the threshold outright, whatever pg_trgm's setting is.
+        .filter(distance__lte=1 - SIMILARITY_THRESHOLD)
+        # What the API reports; worked out only for the rows read.
         .annotate(similarity=TrigramWordSimilarity(q, "title"))
-        .filter(similarity__gte=SIMILARITY_THRESHOLD)
         .only("id", "title", "status", "vote_count", "visible_to_stakeholders", "requester_id")
-        .order_by("-similarity", "-vote_count", "-id")
+        .order_by("distance")
     )
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    return list(qs[:limit])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # `%>` compares against this setting (0.6 unless set), not against our threshold.
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(SIMILARITY_THRESHOLD)],
+        )
+        candidates = list(qs[: max(limit, SIMILAR_CANDIDATES)])
+    candidates.sort(key=lambda r: (r.distance, -r.vote_count, -r.pk))
+    return candidates[:limit]
 
 
 def mine_list(*, user) -> QuerySet[Request]:

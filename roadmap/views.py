@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from outcomes.models import Objective
@@ -142,17 +144,38 @@ def roadmap_create(request):
 def roadmap_board(request, pk: int):
     roadmap = _roadmap_or_404(pk)
     items = _items(request, roadmap)
-    lanes = [(value, label, [i for i in items if i.lane == value]) for value, label in LANES]
     context = _context(
         request,
         roadmap,
-        lanes=lanes,
         view="board",
-        lane_choices=LANES,
         overcommits=list(selectors.overcommit_list(roadmap=roadmap)[:5]),
     )
+    _prepare_cards(items, roadmap=roadmap, filter_query=context["filter_query"])
+    lanes = [(value, label, [i for i in items if i.lane == value]) for value, label in LANES]
+    context["lanes"] = lanes
+    if context["can_edit"]:
+        # One token for every lane-move form (a no-JS post needs it in the form; htmx sends
+        # it as a header): the same input {% csrf_token %} renders, made once, not per form.
+        context["csrf_input"] = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        )
     template = "roadmap/board.html#board" if request.htmx else "roadmap/board.html"
     return render(request, template, context)
+
+
+def _prepare_cards(items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: str) -> None:
+    """What each board card shows beyond the item's own fields, worked out in Python: at
+    200 items the same lookups in the template were most of the board's render time. Item
+    URLs are built from the roadmap's URL rather than reversed per card, for the same
+    reason."""
+    base = roadmap.get_absolute_url()
+    query = f"?{filter_query}" if filter_query else ""
+    for item in items:
+        item.edit_url = f"{base}items/{item.pk}/edit/"
+        item.move_url = f"{base}items/{item.pk}/move/{query}"
+        item.move_targets = [(value, label) for value, label in LANES if value != item.lane]
+        item.request_refs = ", ".join(f"#{r.pk}" for r in item.requests.all())
+        item.overcommit_reasons = "".join(o.reason for o in item.overcommits.all())
 
 
 @role_required(Role.MEMBER)
@@ -624,6 +647,14 @@ def share_link_revoke(request, pk: int, link_pk: int):
 # --- stakeholder views ------------------------------------------------------------------
 
 
+def _shared_lanes(roadmap: Roadmap) -> None:
+    """Split a roadmap's shared items by lane for the stakeholder board, every lane listed
+    (one with nothing shared says so)."""
+    roadmap.lanes = [
+        (value, label, [i for i in roadmap.shared if i.lane == value]) for value, label in LANES
+    ]
+
+
 @login_required
 def stakeholder_roadmap(request):
     """The shared roadmap for signed-in stakeholders: shared items, stakeholder-facing text."""
@@ -634,11 +665,12 @@ def stakeholder_roadmap(request):
         )
         if r.shared
     ]
+    for r in roadmaps:
+        _shared_lanes(r)
     context = {
         "roadmaps": roadmaps,
         "teams": Team.objects.order_by("name"),
         "team_filter": _int(request.GET.get("team")),
-        "lanes": LANES,
     }
     template = "roadmap/shared.html#roadmaps" if request.htmx else "roadmap/shared.html"
     return render(request, template, context)
@@ -666,9 +698,8 @@ def share_view(request, token: str):
         raise Http404("This link is not valid.")
     roadmap = link.roadmap
     roadmap.shared = list(selectors.shared_items(roadmap=roadmap))
-    response = render(
-        request, "roadmap/share.html", {"roadmaps": [roadmap], "lanes": LANES, "link": link}
-    )
+    _shared_lanes(roadmap)
+    response = render(request, "roadmap/share.html", {"roadmaps": [roadmap], "link": link})
     # The token is the key: keep it out of Referer headers and search indexes.
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"

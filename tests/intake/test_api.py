@@ -5,6 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from intake.models import Comment, Request, RequestStatus, Vote, Watcher
+from intake.selectors import request_similar
 from intake.services import comment_create, request_vote
 from prodops.notifications.models import Notification
 from tests.factories import RequestFactory, UserFactory
@@ -313,6 +314,21 @@ def test_similar_search(api_clients, own_request, private_request):
         api_clients["member"].get("/api/v1/requests/similar/?q=private pricing").json()[0]["id"]
         == private_request.pk
     )
+
+
+@pytest.mark.django_db
+def test_similar_search_threshold_and_ties(member):
+    # Word similarity to "enterprise quote": 0.35, under pg_trgm's default 0.6 but over ours.
+    loose = RequestFactory(title="Report quote battlecard pipeline", vote_count=1)
+    loose_more_votes = RequestFactory(title="Report quote battlecard pipeline", vote_count=9)
+    RequestFactory(title="Churn dashboard for CS")  # 0: never suggested
+    dup = RequestFactory(title="Enterprise quote")
+    set_status(dup, RequestStatus.DUPLICATE)
+    results = request_similar(user=member, q="enterprise quote")
+    assert [r.pk for r in results] == [loose_more_votes.pk, loose.pk]
+    assert results[0].similarity == pytest.approx(0.353, abs=0.001)
+    assert request_similar(user=member, q="enterprise quote", limit=1) == [loose_more_votes]
+    assert request_similar(user=member, q="xyzzy plugh") == []
 
 
 @pytest.mark.django_db

@@ -102,6 +102,29 @@ def test_share_page_shows_only_shared_items_to_anyone(
     assert len(link.token) >= 40
 
 
+def _lane_html(html: str, label: str) -> str:
+    start = html.index(f'<section class="lane" aria-label="{label}">')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.mark.django_db
+def test_stakeholder_lanes_with_nothing_shared_say_so(
+    clients, roadmap, users, roadmap_with_secrets
+):
+    # Only the "now" item is shared; the internal item must not fill its lane either.
+    link = services.share_link_create(roadmap=roadmap, actor=users["lead"])
+    for client, url in (
+        (clients["stakeholder"], "/roadmap/shared/"),
+        (clients["anonymous"], f"/r/{link.token}/"),
+    ):
+        html = client.get(url).content.decode()
+        now = _lane_html(html, "Now")
+        assert "One-click quotes in CRM" in now and "Nothing here." not in now
+        for label in ("Next", "Later"):
+            lane = _lane_html(html, label)
+            assert "Nothing here." in lane and "item-card" not in lane, (url, label)
+
+
 @pytest.mark.django_db
 def test_stakeholder_api_shows_only_shared_items(api_clients, roadmap_with_secrets):
     response = api_clients["stakeholder"].get("/api/v1/shared-roadmaps/")
