@@ -155,3 +155,10 @@ def test_deleting_a_department_still_in_use_is_refused_with_the_reason(api_clien
     assert Department.objects.filter(pk=department.pk).exists()
     unused = Department.objects.create(name="Legal", slug="legal")
     assert api_clients["admin"].delete(f"/api/v1/departments/{unused.pk}/").status_code == 204
+
+
+@pytest.mark.django_db
+def test_api_docs_load_swagger_ui_from_our_static_files(api_clients):
+    page = api_clients["member"].get(reverse("api-docs")).content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn" not in page.lower()
