@@ -1,4 +1,6 @@
-from collections.abc import Iterable
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -6,6 +8,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
+
+_emails_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("emails_muted", default=False)
+
+
+@contextlib.contextmanager
+def emails_muted() -> Iterator[None]:
+    """Inside this block notifications are still created in the app but not emailed (demo
+    data, imports), so nobody's inbox fills with mail about made-up history."""
+    token = _emails_muted.set(True)
+    try:
+        yield
+    finally:
+        _emails_muted.reset(token)
 
 
 def notify(
@@ -42,7 +57,7 @@ def notify(
                 recipient=user, kind=kind, title=title[:300], body=body, url=url
             )
         created.append(notification)
-        if user.email and user.email_notifications:
+        if user.email and user.email_notifications and not _emails_muted.get():
             transaction.on_commit(lambda pk=notification.pk: send_notification_email.delay(pk))
     return created
 

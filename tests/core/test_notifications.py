@@ -84,3 +84,27 @@ def test_notification_list_queries_do_not_grow(clients, api_clients, stakeholder
     assert_queries_do_not_grow(
         lambda: api_clients["stakeholder"].get("/api/v1/notifications/"), add
     )
+
+
+@pytest.mark.django_db
+def test_seed_demo_notifies_in_app_but_sends_no_email(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert Notification.objects.exists()
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emails_flow_again_after_a_muted_block(stakeholder, mailoutbox):
+    from prodops.notifications.services import emails_muted
+
+    with emails_muted():
+        notify(recipients=[stakeholder], kind="general", title="Quiet one")
+    notify(recipients=[stakeholder], kind="general", title="Loud one")
+    assert [m.subject for m in mailoutbox] == ["[prodops] Loud one"]
