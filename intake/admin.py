@@ -23,9 +23,27 @@ class StatusChangeInline(admin.TabularInline):
 
 
 class RequestAdminForm(forms.ModelForm):
+    # The version the admin loaded; a save over a newer change is refused, as in the app.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Request
         fields = services.EDITABLE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk and loaded is not None and loaded != self.instance.version:
+            raise forms.ValidationError(
+                "Someone else changed this request since you opened it. Reload to see their "
+                "change, then try again."
+            )
+        return cleaned
 
     def clean_desired_date(self):
         value = self.cleaned_data["desired_date"]
@@ -81,9 +99,15 @@ class RequestAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        changes = {
+            name: form.cleaned_data[name] for name in form.changed_data if name != "loaded_version"
+        }
+        loaded = form.cleaned_data.get("loaded_version")
         services.request_update(
-            request=obj, actor=request.user, expected_version=obj.version, **changes
+            request=obj,
+            actor=request.user,
+            expected_version=loaded if loaded is not None else obj.version,
+            **changes,
         )
 
 

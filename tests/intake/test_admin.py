@@ -119,3 +119,30 @@ def test_votes_watchers_and_comments_are_read_only_in_the_admin(clients):
         assert type(row).objects.filter(pk=row.pk).exists(), name
     req.refresh_from_db()
     assert req.vote_count == 1
+
+
+def test_admin_save_over_a_newer_change_is_refused(clients):
+    req = RequestFactory(title="Quote tool")
+    url = f"/admin/intake/request/{req.pk}/change/"
+    page = clients["admin"].get(url).content.decode()
+    assert 'name="loaded_version" value="1"' in page
+    Request.objects.filter(pk=req.pk).update(title="Quote tool (edited elsewhere)", version=2)
+    form = {
+        "title": "Admin's stale title",
+        "audience": req.audience,
+        "category": req.category,
+        "description": req.description,
+        "department": req.department_id,
+        "loaded_version": 1,
+        "status_changes-TOTAL_FORMS": 0,
+        "status_changes-INITIAL_FORMS": 0,
+    }
+    response = clients["admin"].post(url, form)
+    assert response.status_code == 200
+    assert "Someone else changed this request" in response.content.decode()
+    req.refresh_from_db()
+    assert req.title == "Quote tool (edited elsewhere)"
+    saved = clients["admin"].post(url, {**form, "loaded_version": 2})
+    assert saved.status_code == 302
+    req.refresh_from_db()
+    assert req.title == "Admin's stale title" and req.version == 3
