@@ -166,6 +166,31 @@ def _roadmap_item_name(request: Request) -> str | None:
     return None if title is None else f"“{title}” ({team} {period})"
 
 
+def _merge_reason(*, dup: Request, target: Request) -> str:
+    """What the duplicate's requester reads: the target's title only if they may see it."""
+    if may_see(target, dup.requester):
+        return f"Merged into #{target.pk} “{target.title}”."
+    return f"Merged into #{target.pk}, which the team handles as one request."
+
+
+def may_see(request: Request, user) -> bool:
+    """The visibility rule for one person: team members see every request, a stakeholder
+    their own and those open to stakeholders (the same rule as selectors.request_visible)."""
+    if has_role(user, Role.MEMBER):
+        return True
+    return has_role(user, Role.STAKEHOLDER) and (
+        request.requester_id == user.pk or request.visible_to_stakeholders
+    )
+
+
+def watchers_who_may_see(request: Request) -> list:
+    """Watchers who may see the request. A watcher can outlive their view of it (a merge
+    carries a requester over to a request they cannot see), and nobody hears about a request
+    they cannot open."""
+    watchers = Watcher.objects.filter(request=request).select_related("user")
+    return [w.user for w in watchers if may_see(request, w.user)]
+
+
 @transaction.atomic
 def request_transition(
     *,
@@ -227,7 +252,7 @@ def request_transition(
         summary=locked.status_reason,
     )
     if notify_watchers:
-        watchers = [w.user for w in Watcher.objects.filter(request=locked).select_related("user")]
+        watchers = watchers_who_may_see(locked)
         label = RequestStatus(to).label.lower()
         notify(
             recipients=watchers,
@@ -446,7 +471,7 @@ def comment_create(*, request: Request, author, body: str, is_internal: bool = F
         verb="noted internally" if is_internal else "commented",
         summary=body,
     )
-    watchers = [w.user for w in Watcher.objects.filter(request=request).select_related("user")]
+    watchers = watchers_who_may_see(request)
     if is_internal:
         watchers = [user for user in watchers if has_role(user, Role.MEMBER)]
     label = "Internal note" if is_internal else "New comment"
@@ -502,7 +527,7 @@ def request_merge(*, duplicate: Request, into: Request, actor) -> Request:
         request=dup,
         to=RequestStatus.DUPLICATE,
         actor=actor,
-        reason=f"Merged into #{target.pk} “{target.title}”.",
+        reason=_merge_reason(dup=dup, target=target),
         via_merge=True,
     )
     existing_voters = set(Vote.objects.filter(request=target).values_list("voter_id", flat=True))

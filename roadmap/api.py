@@ -162,7 +162,9 @@ class RoadmapItemViewSet(
                     item=item, requests=requests, actor=self.request.user, expected_version=version
                 )
                 version = item.version
-            if data:
+            if data or requests is None:
+                # Even a PATCH that changes nothing checks its version, so a stale client
+                # learns it is stale instead of getting a silent 200.
                 item = services.roadmap_item_update(
                     item=item,
                     actor=self.request.user,
@@ -245,8 +247,10 @@ class SnapshotViewSet(
     def diff(self, request, roadmap_pk=None, pk=None):
         """Changes from this snapshot to the roadmap now (or to snapshot `?to=<id>`)."""
         snapshot: Snapshot = self.get_object()
-        other = request.query_params.get("to")
-        until = get_object_or_404(Snapshot, roadmap_id=roadmap_pk, pk=other) if other else None
+        other = request.query_params.get("to", "")
+        if other and not other.isdecimal():
+            raise ValidationFailed("Give the id of a snapshot of this roadmap.", field="to")
+        until = get_object_or_404(Snapshot, roadmap_id=roadmap_pk, pk=int(other)) if other else None
         changes = selectors.roadmap_changes(roadmap=self.get_roadmap(), since=snapshot, until=until)
         return Response({"from": snapshot.pk, "changes": changes})
 

@@ -183,6 +183,11 @@ def _validate_item(item: RoadmapItem, roadmap: Roadmap) -> None:
             "Choose the objective this item serves: everything on the roadmap ties back to an objective.",
             field="objective",
         )
+    if (
+        item.owner_id is not None
+        and not roadmap.team.memberships.filter(user_id=item.owner_id).exists()
+    ):
+        raise ValidationFailed(f"The owner must be on the {roadmap.team.name} team.", field="owner")
     if item.estimate_days is None or item.estimate_days <= 0:
         raise ValidationFailed(
             "The estimate must be more than 0 person-days.", field="estimate_days"

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from .models import Department, Team, TeamMembership, User
+from .roles import Role, has_role
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
@@ -55,3 +56,11 @@ class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "name", "slug", "description", "lead", "memberships"]
+
+    def to_representation(self, team):
+        """Capacity is the team's own business: below member, memberships name people only."""
+        data = super().to_representation(team)
+        request = self.context.get("request")
+        if request is None or not has_role(request.user, Role.MEMBER):
+            data["memberships"] = [{"user": m["user"]} for m in data["memberships"]]
+        return data

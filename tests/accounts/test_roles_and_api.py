@@ -162,3 +162,17 @@ def test_api_docs_load_swagger_ui_from_our_static_files(api_clients):
     page = api_clients["member"].get(reverse("api-docs")).content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn" not in page.lower()
+
+
+@pytest.mark.django_db
+def test_stakeholders_do_not_read_team_capacity(api_clients, users):
+    from tests.factories import MembershipFactory, TeamFactory
+
+    team = TeamFactory()
+    MembershipFactory(team=team, user=users["member"], capacity_days=42, allocation_percent=60)
+    for role, shows in (("stakeholder", False), ("member", True), ("lead", True)):
+        rows = api_clients[role].get("/api/v1/teams/").json()["results"]
+        membership = rows[0]["memberships"][0]
+        assert membership["user"]["username"] == "member"
+        assert ("capacity_days" in membership) is shows, role
+        assert ("allocation_percent" in membership) is shows, role

@@ -437,3 +437,46 @@ def test_lane_move_on_a_filtered_board_keeps_the_filter(clients, roadmap, plan):
     )
     assert response.status_code == 302
     assert response["Location"] == f"/roadmap/{roadmap.pk}/?department={dept.pk}"
+
+
+@pytest.mark.django_db
+def test_snapshot_diff_with_a_bad_to_is_a_400(api_clients, roadmap, users):
+    from roadmap import services as roadmap_services
+
+    snapshot = roadmap_services.snapshot_take(roadmap=roadmap, actor=users["lead"])
+    url = f"/api/v1/roadmaps/{roadmap.pk}/snapshots/{snapshot.pk}/diff/"
+    for bad in ("abc", "1.5", "-1"):
+        response = api_clients["lead"].get(url, {"to": bad})
+        assert response.status_code == 400 and "to" in response.json(), bad
+    assert api_clients["lead"].get(url, {"to": "999999"}).status_code == 404
+    assert api_clients["lead"].get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_item_owner_must_be_on_the_team(api_clients, roadmap, plan, users):
+    item = plan(5)
+    url = f"/api/v1/roadmaps/{roadmap.pk}/items/{item.pk}/"
+    outsider = users["stakeholder"]
+    response = api_clients["lead"].patch(
+        url, {"owner": outsider.pk, "version": item.version}, format="json"
+    )
+    assert response.status_code == 400 and "owner" in response.json()
+    item.refresh_from_db()
+    assert item.owner_id != outsider.pk
+    ok = api_clients["lead"].patch(
+        url, {"owner": users["member"].pk, "version": item.version}, format="json"
+    )
+    assert ok.status_code == 200
+
+
+@pytest.mark.django_db
+def test_empty_item_patch_with_a_stale_version_is_a_409(api_clients, roadmap, plan):
+    item = plan(5)
+    url = f"/api/v1/roadmaps/{roadmap.pk}/items/{item.pk}/"
+    assert (
+        api_clients["lead"].patch(url, {"version": item.version + 5}, format="json").status_code
+        == 409
+    )
+    assert (
+        api_clients["lead"].patch(url, {"version": item.version}, format="json").status_code == 200
+    )
