@@ -18,13 +18,22 @@ SIMILARITY_THRESHOLD = 0.3
 
 def request_visible(*, user) -> QuerySet[Request]:
     """Team members see every request; a stakeholder sees their own and those open to
-    stakeholders; nobody else sees any."""
+    stakeholders; nobody else sees any. (request_is_visible is the same rule for one row.)"""
     qs = Request.objects.all()
     if has_role(user, Role.MEMBER):
         return qs
     if not has_role(user, Role.STAKEHOLDER):
         return qs.none()
     return qs.filter(Q(requester=user) | Q(visible_to_stakeholders=True))
+
+
+def request_is_visible(*, request: Request, user) -> bool:
+    """request_visible's rule for a request already loaded, without a query."""
+    if has_role(user, Role.MEMBER):
+        return True
+    return has_role(user, Role.STAKEHOLDER) and (
+        request.requester_id == user.pk or request.visible_to_stakeholders
+    )
 
 
 def _with_row_data(qs: QuerySet[Request], *, user) -> QuerySet[Request]:

@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from prodops.accounts.roles import Role, has_role
 from prodops.activity.services import activity_record
-from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
+from prodops.core.errors import DomainError, EditConflict, NotAllowed, ValidationFailed
 from prodops.notifications.models import Notification
 from prodops.notifications.services import notify
 
 from . import lifecycle
 from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
+from .selectors import request_is_visible
 
 # Fields the requester owns; status, assignee and merging belong to the team.
 EDITABLE_FIELDS = (
@@ -147,8 +148,6 @@ def _plain(value):
     """A JSON-friendly rendering of a field value for the activity trail."""
     if value is None or isinstance(value, bool | int | str):
         return value
-    if hasattr(value, "pk"):
-        return str(value)
     return str(value)
 
 
@@ -168,19 +167,9 @@ def _roadmap_item_name(request: Request) -> str | None:
 
 def _merge_reason(*, dup: Request, target: Request) -> str:
     """What the duplicate's requester reads: the target's title only if they may see it."""
-    if may_see(target, dup.requester):
+    if request_is_visible(request=target, user=dup.requester):
         return f"Merged into #{target.pk} “{target.title}”."
     return f"Merged into #{target.pk}, which the team handles as one request."
-
-
-def may_see(request: Request, user) -> bool:
-    """The visibility rule for one person: team members see every request, a stakeholder
-    their own and those open to stakeholders (the same rule as selectors.request_visible)."""
-    if has_role(user, Role.MEMBER):
-        return True
-    return has_role(user, Role.STAKEHOLDER) and (
-        request.requester_id == user.pk or request.visible_to_stakeholders
-    )
 
 
 def watchers_who_may_see(request: Request) -> list:
@@ -188,7 +177,7 @@ def watchers_who_may_see(request: Request) -> list:
     carries a requester over to a request they cannot see), and nobody hears about a request
     they cannot open."""
     watchers = Watcher.objects.filter(request=request).select_related("user")
-    return [w.user for w in watchers if may_see(request, w.user)]
+    return [w.user for w in watchers if request_is_visible(request=request, user=w.user)]
 
 
 @transaction.atomic
@@ -387,13 +376,21 @@ def requests_bulk_update(
     return len(requests)
 
 
-def _can_vote(request: Request, user) -> None:
+def request_vote_refusal(*, request: Request, user) -> DomainError | None:
+    """Why `user` may not vote on `request`, or None when they may: a merged duplicate takes
+    no votes, and below member only requests open to stakeholders do."""
     if request.status == RequestStatus.DUPLICATE:
-        raise ValidationFailed(
+        return ValidationFailed(
             "This request was merged; vote on the request it was merged into.", field="request"
         )
     if not has_role(user, Role.MEMBER) and not request.visible_to_stakeholders:
-        raise NotAllowed("Only requests open to stakeholders take votes.")
+        return NotAllowed("Only requests open to stakeholders take votes.")
+    return None
+
+
+def _can_vote(request: Request, user) -> None:
+    if refusal := request_vote_refusal(request=request, user=user):
+        raise refusal
 
 
 @transaction.atomic

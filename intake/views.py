@@ -290,8 +290,7 @@ def _detail_context(request, obj) -> dict:
         "is_member": is_member,
         "can_edit": services.request_can_edit(request=obj, user=user),
         "can_comment": services.comment_can_write(request=obj, user=user),
-        "can_vote": obj.status != RequestStatus.DUPLICATE
-        and (is_member or obj.visible_to_stakeholders),
+        "can_vote": services.request_vote_refusal(request=obj, user=user) is None,
         "comments": selectors.request_comments(request_obj=obj, user=user),
         "history": selectors.request_history(request_obj=obj),
         "votes": selectors.request_votes(request_obj=obj),

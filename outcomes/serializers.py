@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from .models import Objective
+from .services import EDITABLE_FIELDS
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -12,14 +13,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         model = Objective
         fields = [
             "id",
-            "title",
-            "description",
-            "level",
-            "parent",
-            "department",
-            "owner",
-            "period",
-            "status",
+            *EDITABLE_FIELDS,
             "version",
             "created_at",
             "updated_at",

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from intake.models import Request
 from prodops.accounts.models import Team
 
-from . import selectors
+from . import selectors, services
 from .models import Lane, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 
 
@@ -92,18 +92,7 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
         model = RoadmapItem
         fields = [
             "id",
-            "title",
-            "public_title",
-            "public_summary",
-            "internal_notes",
-            "estimate_days",
-            "objective",
-            "owner",
-            "lane",
-            "start_month",
-            "end_month",
-            "status",
-            "visibility",
+            *services.ITEM_FIELDS,
             "requests",
             "version",
             "override_reason",
