@@ -118,7 +118,8 @@ class RequestViewSet(
         )
         return self._fresh(obj.pk)
 
-    @extend_schema(request=VoteSerializer, responses=RequestSerializer)
+    @extend_schema(methods=["POST"], request=VoteSerializer, responses={201: RequestSerializer})
+    @extend_schema(methods=["DELETE"], request=None, responses={200: RequestSerializer})
     @action(detail=True, methods=["post", "delete"])
     def vote(self, request, pk=None):
         """POST: +1 with an optional note; DELETE: take the vote back."""
@@ -131,7 +132,7 @@ class RequestViewSet(
         services.request_vote(request=obj, voter=request.user, note=data.validated_data["note"])
         return self._fresh(obj.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=RequestSerializer)
+    @extend_schema(request=None, responses={200: RequestSerializer})
     @action(detail=True, methods=["post", "delete"])
     def watch(self, request, pk=None):
         obj = self.get_object()

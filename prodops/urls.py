@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 import prodops.admin_site  # noqa: F401 - applies the admin role rule to the admin site
 from prodops.core import views as core_views
 
+handler404 = "prodops.core.views.not_found"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -165,9 +165,9 @@ class SharedItemSerializer(serializers.Serializer):
     summary = serializers.CharField(source="public_summary")
     status = serializers.CharField()
     lane = serializers.ChoiceField(choices=Lane.choices)
-    start_month = serializers.DateField()
-    end_month = serializers.DateField()
-    objective = serializers.CharField(source="objective.title")
+    start_month = serializers.DateField(allow_null=True)
+    end_month = serializers.DateField(allow_null=True)
+    objective = serializers.CharField(source="objective.title", allow_null=True)
 
 
 class SharedRoadmapSerializer(serializers.Serializer):

@@ -42,12 +42,16 @@ class RolePermission(BasePermission):
 
     message = "Your role does not allow this action."
 
+    @staticmethod
+    def minimum_role(view, method: str) -> Role:
+        roles = getattr(view, "action_roles", {})
+        action = getattr(view, "action", None) or method.lower()
+        return Role(roles.get(action, roles.get("*", Role.STAKEHOLDER)))
+
     def has_permission(self, request, view) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
-        roles = getattr(view, "action_roles", {})
-        action = getattr(view, "action", None) or request.method.lower()
-        minimum = roles.get(action, roles.get("*", Role.STAKEHOLDER))
+        minimum = self.minimum_role(view, request.method)
         allowed = has_role(request.user, minimum)
         if not allowed:
             self.message = f"This needs the {Role(minimum).label.lower()} role or higher."
