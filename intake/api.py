@@ -142,7 +142,8 @@ class RequestViewSet(
             services.request_watch(request=obj, user=request.user)
         return self._fresh(obj.pk)
 
-    @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CommentSerializer, responses={201: CommentSerializer})
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, pk=None):
         """Comments, oldest first; internal notes only for team members."""
@@ -179,7 +180,7 @@ class RequestViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="The title being typed."),
-            OpenApiParameter("exclude", int, description="A request to leave out."),
+            OpenApiParameter("exclude", int, description="A request to leave out (id from 1)."),
         ],
         responses=SimilarSerializer(many=True),
     )

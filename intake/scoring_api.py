@@ -29,6 +29,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVi
 
     serializer_class = AssessmentSerializer
     action_roles = {"*": Role.MEMBER}
+    put_is_partial = True  # read by the schema: PUT takes the same body as PATCH
     filter_backends: list = []
 
     def _request(self) -> Request:

@@ -99,14 +99,45 @@ class ProdopsAutoSchema(AutoSchema):
 
     def _map_basic_serializer(self, serializer, direction):
         """Fields a serializer leaves out for some roles (`omitted_for_some_roles`) are
-        documented, but not as required."""
+        documented, but not as required. An update's body must carry `version`."""
         schema = super()._map_basic_serializer(serializer, direction)
+        required = list(schema.get("required", []))
         omitted = set(getattr(serializer, "omitted_for_some_roles", ()))
-        if omitted and "required" in schema:
-            schema["required"] = [name for name in schema["required"] if name not in omitted]
-            if not schema["required"]:
-                del schema["required"]
+        required = [name for name in required if name not in omitted]
+        if self._is_update_body(serializer, direction) and "version" not in required:
+            required.append("version")
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
         return schema
+
+    def _is_update_body(self, serializer, direction) -> bool:
+        field = getattr(serializer, "fields", {}).get("version")
+        return (
+            direction == "request"
+            and self.method in ("PUT", "PATCH")
+            and field is not None
+            and not field.read_only
+        )
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        """Views with `put_is_partial` take the PATCH body on PUT too."""
+        if self.method == "PUT" and getattr(self.view, "put_is_partial", False):
+            self.method = "PATCH"
+            try:
+                return super()._get_request_for_media_type(serializer, direction)
+            finally:
+                self.method = "PUT"
+        return super()._get_request_for_media_type(serializer, direction)
+
+    def get_serializer_name(self, serializer, direction):
+        """A full PUT body that must carry `version` gets a component of its own
+        (`…UpdateRequest`), apart from the create body where `version` is not sent."""
+        name = super().get_serializer_name(serializer, direction)
+        if self.method == "PUT" and self._is_update_body(serializer, direction):
+            name = name.removesuffix("Serializer") + "Update"
+        return name
 
     def error_responses(self) -> list[tuple[str, str]]:
         """(status, component) pairs this operation can answer, by the rule of the module."""
