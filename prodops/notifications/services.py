@@ -1,13 +1,21 @@
 import contextlib
 import contextvars
+import datetime as dt
+import logging
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Notification
+from .models import Notification, NotificationEmail
+
+logger = logging.getLogger(__name__)
+
+# At most this many sends are queued by one sweep, so a long mail outage drains in steps.
+EMAIL_SWEEP_LIMIT = 500
 
 _emails_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("emails_muted", default=False)
 
@@ -33,8 +41,9 @@ def notify(
     dedupe_key: str | None = None,
     exclude=None,
 ) -> list[Notification]:
-    """Deliver an in-app notification to each recipient (once per `dedupe_key` when given) and
-    queue its email after the surrounding transaction commits."""
+    """Deliver an in-app notification to each recipient (once per `dedupe_key` when given);
+    when they want email, record the email owed and queue its send after the surrounding
+    transaction commits."""
     from .tasks import send_notification_email
 
     seen: set[int] = set()
@@ -58,31 +67,121 @@ def notify(
             )
         created.append(notification)
         if user.email and user.email_notifications and not _emails_muted.get():
-            transaction.on_commit(lambda pk=notification.pk: send_notification_email.delay(pk))
+            NotificationEmail.objects.create(notification=notification)
+            # robust: a broker that is down must not fail the request that already committed;
+            # the email row stays unsent and the sweep queues it again.
+            transaction.on_commit(
+                lambda pk=notification.pk: send_notification_email.delay(pk), robust=True
+            )
     return created
 
 
-def notification_send_email(*, notification_id: int) -> bool:
-    """Email one notification at most once: the row is locked and stamped before sending."""
+def _email_retry_after() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.EMAIL_RETRY_AFTER_MINUTES)
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send a notification's email exactly once, however often its send is queued.
+
+    Two transactions: the first claims the row (``FOR UPDATE SKIP LOCKED``) and commits one
+    more attempt, so a crash during the send still counts towards ``EMAIL_MAX_ATTEMPTS``;
+    the second locks the row again, sends while holding the lock and stamps ``sent_at`` in
+    the same commit. A concurrent send skips the locked row, and one that claimed after us
+    makes our second step find another attempt number and back off. A failed send records
+    its error (and, at the last attempt, ``failed_at``); a crash rolls back to unsent, and
+    the sweep queues both again after ``EMAIL_RETRY_AFTER_MINUTES``. Returns whether it sent.
+    """
+    attempt = email_claim(notification_id=notification_id)
+    return attempt is not None and email_deliver(notification_id=notification_id, attempt=attempt)
+
+
+def _unsent_email(notification_id: int):
+    return NotificationEmail.objects.filter(
+        pk=notification_id, sent_at__isnull=True, failed_at__isnull=True
+    )
+
+
+def email_claim(*, notification_id: int) -> int | None:
+    """Commit one more attempt on an unsent email nobody holds and return its number; None
+    when it is sent, given up on, held by another send, or out of attempts (then recorded
+    as failed)."""
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .select_related("recipient")
-            .filter(pk=notification_id, emailed_at__isnull=True)
+        email = _unsent_email(notification_id).select_for_update(skip_locked=True).first()
+        if email is None:
+            return None
+        if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+            email.failed_at = timezone.now()
+            email.last_error = (email.last_error or "Stopped during every attempt.")[:500]
+            email.save(update_fields=["failed_at", "last_error"])
+            return None
+        email.attempts += 1
+        email.last_attempt_at = timezone.now()
+        email.save(update_fields=["attempts", "last_attempt_at"])
+        return email.attempts
+
+
+def email_deliver(*, notification_id: int, attempt: int) -> bool:
+    """Send a claimed email while holding its row, if ``attempt`` is still the latest claim,
+    and stamp it sent in the same commit; a failure is recorded on the row instead."""
+    with transaction.atomic():
+        email = (
+            _unsent_email(notification_id)
+            .filter(attempts=attempt)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("notification__recipient")
             .first()
         )
-        if notification is None or not notification.recipient.email:
+        if email is None:
             return False
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+        notification = email.notification
         link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL
-        send_mail(
-            subject=f"[prodops] {notification.title}",
-            message=f"{notification.body}\n\n{link}".strip(),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notification.recipient.email],
-        )
+        try:
+            if not notification.recipient.email:
+                raise ValueError("The recipient has no email address.")
+            send_mail(
+                subject=f"[prodops] {notification.title}",
+                message=f"{notification.body}\n\n{link}".strip(),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[notification.recipient.email],
+            )
+        except Exception as exc:  # any failure is recorded; the sweep decides on a retry
+            email.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if attempt >= settings.EMAIL_MAX_ATTEMPTS:
+                email.failed_at = timezone.now()
+            email.save(update_fields=["last_error", "failed_at"])
+            logger.warning(
+                "Email of notification %s failed (attempt %s): %s",
+                notification_id,
+                attempt,
+                email.last_error,
+            )
+            return False
+        email.sent_at = timezone.now()
+        email.save(update_fields=["sent_at"])
     return True
+
+
+def notification_emails_sweep(*, limit: int = EMAIL_SWEEP_LIMIT) -> int:
+    """Queue a send again for every email neither sent nor given up on whose last attempt
+    (or, untried, whose creation) is more than ``EMAIL_RETRY_AFTER_MINUTES`` old: a send
+    lost in the broker or in a killed worker, a crash, a failed try. The send's row claim
+    keeps this exactly-once. Returns how many sends were queued (oldest first, at most
+    ``limit``)."""
+    from .tasks import send_notification_email
+
+    cutoff = timezone.now() - _email_retry_after()
+    stale = (
+        NotificationEmail.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
+        .filter(
+            Q(last_attempt_at__lt=cutoff) | Q(last_attempt_at__isnull=True, created_at__lt=cutoff)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    pending = list(stale)
+    for pk in pending:
+        transaction.on_commit(lambda pk=pk: send_notification_email.delay(pk))
+    return len(pending)
 
 
 @transaction.atomic

@@ -125,6 +125,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="prodops <noreply@prodops.local>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A notification email not sent this long after it was queued (or last tried) is queued
+# again by the periodic sweep; after EMAIL_MAX_ATTEMPTS tries it is recorded as failed.
+EMAIL_RETRY_AFTER_MINUTES = env.int("EMAIL_RETRY_AFTER_MINUTES", default=10)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
 
 # Celery: one place for broker, serialization, limits and the periodic schedule.
 if REDIS_URL:
