@@ -225,3 +225,34 @@ def test_lead_who_owns_and_is_escalated_to_gets_one_reminder_per_due_date(mailou
     assert ReminderDelivery.objects.filter(recipient=lead).count() == 1
     assert reminders(lead).count() == 1
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_reminder_and_its_lost_email_are_each_delivered_once(
+    cadence, review_people, mailoutbox
+):
+    """A reminder send lost in flight is queued again by the next reviews sweep (every unsent
+    delivery is); the email it owes, lost in flight too, by the email sweep. Once each."""
+    from prodops.notifications.models import NotificationEmail
+    from prodops.notifications.services import notification_emails_sweep
+    from prodops.notifications.tasks import send_notification_email
+    from prodops.reviews.tasks import send_review_reminder
+
+    owner, _ = review_people
+    today = START + dt.timedelta(days=1)
+    with mock.patch.object(send_review_reminder, "delay"):
+        assert services.reviews_sweep(today=today) == 1
+    assert reminders(owner).count() == 0
+
+    with mock.patch.object(send_notification_email, "delay"):
+        services.reviews_sweep(today=today)
+    assert reminders(owner).count() == 1
+    assert mailoutbox == []
+
+    services.reviews_sweep(today=today)
+    past = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    NotificationEmail.objects.update(created_at=past)
+    assert notification_emails_sweep() == 1
+    assert notification_emails_sweep() == 0
+    assert reminders(owner).count() == 1
+    assert [m.to for m in mailoutbox] == [[owner.email]]
