@@ -1,6 +1,13 @@
+import datetime as dt
 from unittest import mock
 
 import pytest
+from django.utils import timezone
+
+from prodops.core.health import WORKER_HEARTBEAT_STALE_AFTER
+from prodops.core.models import Heartbeat
+from prodops.core.services import WORKER_HEARTBEAT_MARKER
+from prodops.core.tasks import worker_heartbeat
 
 
 @pytest.mark.django_db
@@ -33,6 +40,44 @@ def test_healthz_names_database_when_it_is_down(client):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["database"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_fresh_worker_heartbeat(client):
+    worker_heartbeat.delay()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["worker"].startswith("ok (seen ")
+
+
+@pytest.mark.django_db
+def test_a_stale_worker_is_reported_without_failing_the_web(client):
+    worker_heartbeat.delay()
+    Heartbeat.objects.filter(marker=WORKER_HEARTBEAT_MARKER).update(
+        seen_at=timezone.now() - WORKER_HEARTBEAT_STALE_AFTER - dt.timedelta(minutes=2)
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["worker"] == "stale (last seen 7 min ago)"
+    assert "failing" not in body
+
+
+@pytest.mark.django_db
+def test_a_worker_never_seen_is_reported_without_failing_the_web(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["worker"] == "never seen"
+
+
+@pytest.mark.django_db
+def test_the_heartbeat_moves_on_and_keeps_one_row():
+    worker_heartbeat.delay()
+    Heartbeat.objects.update(seen_at=timezone.now() - dt.timedelta(hours=1))
+    worker_heartbeat.delay()
+    (heartbeat,) = Heartbeat.objects.filter(marker=WORKER_HEARTBEAT_MARKER)
+    assert timezone.now() - heartbeat.seen_at < dt.timedelta(minutes=1)
 
 
 @pytest.mark.django_db
