@@ -87,3 +87,17 @@ def test_navigation_follows_role_and_marks_one_section(clients):
     member_page = clients["member"].get("/requests/backlog/").content.decode()
     assert member_page.count('aria-current="page"') == 1
     assert 'aria-current="page">Backlog<' in member_page
+
+
+@pytest.mark.django_db
+def test_heartbeat_command_fails_until_a_worker_has_run_it():
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="never seen"):
+        call_command("worker_heartbeat")
+    worker_heartbeat.delay()
+    out = io.StringIO()
+    call_command("worker_heartbeat", stdout=out)
+    assert "ok (seen" in out.getvalue()
