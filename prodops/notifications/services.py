@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from prodops.core.claims import attempt_claim, attempt_failed
+
 from .models import Notification, NotificationEmail
 
 logger = logging.getLogger(__name__)
@@ -81,16 +83,11 @@ def _email_retry_after() -> dt.timedelta:
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send a notification's email exactly once, however often its send is queued.
-
-    Two transactions: the first claims the row (``FOR UPDATE SKIP LOCKED``) and commits one
-    more attempt, so a crash during the send still counts towards ``EMAIL_MAX_ATTEMPTS``;
-    the second locks the row again, sends while holding the lock and stamps ``sent_at`` in
-    the same commit. A concurrent send skips the locked row, and one that claimed after us
-    makes our second step find another attempt number and back off. A failed send records
-    its error (and, at the last attempt, ``failed_at``); a crash rolls back to unsent, and
-    the sweep queues both again after ``EMAIL_RETRY_AFTER_MINUTES``. Returns whether it sent.
-    """
+    """Send a notification's email exactly once, however often its send is queued: claimed
+    and delivered by the rule of ``prodops.core.claims`` (a crash counts as an attempt and
+    leaves the email unsent; a failure records its error; the sweep queues both again after
+    ``EMAIL_RETRY_AFTER_MINUTES``; at ``EMAIL_MAX_ATTEMPTS`` it is recorded as failed).
+    Returns whether it sent."""
     attempt = email_claim(notification_id=notification_id)
     return attempt is not None and email_deliver(notification_id=notification_id, attempt=attempt)
 
@@ -102,22 +99,10 @@ def _unsent_email(notification_id: int):
 
 
 def email_claim(*, notification_id: int) -> int | None:
-    """Commit one more attempt on an unsent email nobody holds and return its number; None
-    when it is sent, given up on, held by another send, or out of attempts (then recorded
-    as failed)."""
-    with transaction.atomic():
-        email = _unsent_email(notification_id).select_for_update(skip_locked=True).first()
-        if email is None:
-            return None
-        if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:
-            email.failed_at = timezone.now()
-            email.last_error = (email.last_error or "Stopped during every attempt.")[:500]
-            email.save(update_fields=["failed_at", "last_error"])
-            return None
-        email.attempts += 1
-        email.last_attempt_at = timezone.now()
-        email.save(update_fields=["attempts", "last_attempt_at"])
-        return email.attempts
+    """Commit one more attempt on an unsent email nobody holds and return its number."""
+    return attempt_claim(
+        unsent=_unsent_email(notification_id), max_attempts=settings.EMAIL_MAX_ATTEMPTS
+    )
 
 
 def email_deliver(*, notification_id: int, attempt: int) -> bool:
@@ -145,10 +130,9 @@ def email_deliver(*, notification_id: int, attempt: int) -> bool:
                 recipient_list=[notification.recipient.email],
             )
         except Exception as exc:  # any failure is recorded; the sweep decides on a retry
-            email.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if attempt >= settings.EMAIL_MAX_ATTEMPTS:
-                email.failed_at = timezone.now()
-            email.save(update_fields=["last_error", "failed_at"])
+            attempt_failed(
+                row=email, attempt=attempt, max_attempts=settings.EMAIL_MAX_ATTEMPTS, error=exc
+            )
             logger.warning(
                 "Email of notification %s failed (attempt %s): %s",
                 notification_id,
