@@ -33,6 +33,7 @@ def emails_muted() -> Iterator[None]:
         _emails_muted.reset(token)
 
 
+@transaction.atomic  # a notification and the email it owes are recorded together
 def notify(
     *,
     recipients: Iterable,
