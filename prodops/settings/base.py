@@ -181,6 +181,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Requests, scoring, roadmaps, outcomes, docs and reviews for an ops team.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and field: signed-in users only (the docs page sends
+    # anonymous visitors to the login page, see prodops/urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # The interactive docs load Swagger UI from our static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
