@@ -154,6 +154,14 @@ class Vote(models.Model):
     )
     note = models.CharField("why it matters", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    moved_from = models.ForeignKey(
+        Request,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The request the vote was first cast on, when a merge moved it here.",
+    )
 
     class Meta:
         constraints = [
@@ -197,7 +205,7 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Set when the comment came over from a merged duplicate.",
+        help_text="The request the comment was first written on, when a merge moved it here.",
     )
 
     class Meta:
