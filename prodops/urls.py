@@ -5,6 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import prodops.admin_site  # noqa: F401 - applies the admin role rule to the admin site
+from prodops.accounts import views as account_views
+from prodops.accounts.forms import SignInForm
 from prodops.core import views as core_views
 
 urlpatterns = [
@@ -12,10 +14,13 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/token/revoke/", account_views.token_revoke, name="token-revoke"),
     path("admin/", admin.site.urls),
     path("requests/", include("intake.urls")),
     path("roadmap/", include("roadmap.urls")),
