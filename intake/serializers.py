@@ -6,6 +6,7 @@ from rest_framework import serializers
 from outcomes.models import Objective
 from prodops.accounts.models import Department
 from prodops.accounts.roles import Role, has_role
+from prodops.core import limits
 
 from .models import Comment, Request, RequestStatus, StatusChange
 
@@ -98,7 +99,9 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=RequestStatus.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
     revisit_on = serializers.DateField(required=False, allow_null=True, default=None)
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
 

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from prodops.core import limits
+
 from .roles import Role, has_role
 
 DEFAULT_QUARTER_CAPACITY_DAYS = Decimal("50")
@@ -77,7 +79,7 @@ class Team(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=limits.REASON)
     lead = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
     )
