@@ -34,6 +34,15 @@ def open_request(other_stakeholder):
     )
 
 
+@pytest.fixture
+def routed(db):
+    """A routing rule sending every factory-made request (category "change") to the triage
+    team, so a request can move to triaged without choosing a team by hand."""
+    from tests.factories import RoutingRuleFactory, triage_team
+
+    return RoutingRuleFactory(category=Request.Category.CHANGE, team=triage_team())
+
+
 def set_status(req: Request, status: str) -> Request:
     """Put a request in a status directly (test setup only; the app moves it by the service).
     From triaged on it belongs to a team, as the lifecycle requires."""
