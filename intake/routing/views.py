@@ -16,6 +16,8 @@ from .forms import RoutingRuleForm
 from .rules import own_team_ids, routing_can_manage, routing_manageable_teams
 
 PAGE = "intake/routing.html"
+# The inline edit form's fields are prefixed so they never share ids with the add form.
+EDIT_PREFIX = "edit"
 
 
 def _rows(user) -> list[RoutingRule]:
@@ -95,7 +97,9 @@ def rule_detail(request, pk: int):
         return redirect("intake:routing")
     if not routing_can_manage(user=user, team=rule.team):
         return refuse(request, f"Only an admin or a lead of {rule.team} may change this rule.")
-    form = RoutingRuleForm(request.POST, teams=routing_manageable_teams(user=user))
+    form = RoutingRuleForm(
+        request.POST, teams=routing_manageable_teams(user=user), prefix=EDIT_PREFIX
+    )
     status = 200
     if form.is_valid():
         try:
@@ -139,6 +143,7 @@ def rule_edit(request, pk: int):
         return refuse(request, f"Only an admin or a lead of {rule.team} may change this rule.")
     form = RoutingRuleForm(
         teams=routing_manageable_teams(user=request.user),
+        prefix=EDIT_PREFIX,
         initial={
             "category": rule.category,
             "department": rule.department_id,

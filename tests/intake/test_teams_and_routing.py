@@ -402,10 +402,15 @@ def test_routing_page_adds_edits_and_deletes_inline(clients, teams):
         empty.status_code == 400 and "otherwise it would route everything" in empty.content.decode()
     )
     edit = clients["lead"].get(f"/requests/routing/{rule.pk}/edit/", HTTP_HX_REQUEST="true")
-    assert edit.status_code == 200 and 'name="version"' in edit.content.decode()
+    assert edit.status_code == 200 and 'name="edit-version"' in edit.content.decode()
     saved = clients["lead"].post(
         f"/requests/routing/{rule.pk}/",
-        {"category": C.FIX, "team": teams.mops.pk, "priority": 20, "version": 1},
+        {
+            "edit-category": C.FIX,
+            "edit-team": teams.mops.pk,
+            "edit-priority": 20,
+            "edit-version": 1,
+        },
         HTTP_HX_REQUEST="true",
     )
     assert saved.status_code == 200 and saved.content.decode().strip().startswith(
@@ -413,7 +418,12 @@ def test_routing_page_adds_edits_and_deletes_inline(clients, teams):
     )
     stale = clients["lead"].post(
         f"/requests/routing/{rule.pk}/",
-        {"category": C.FIX, "team": teams.mops.pk, "priority": 30, "version": 1},
+        {
+            "edit-category": C.FIX,
+            "edit-team": teams.mops.pk,
+            "edit-priority": 30,
+            "edit-version": 1,
+        },
         HTTP_HX_REQUEST="true",
     )
     assert stale.status_code == 409
