@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0005_vote_and_comment_remember_origin'),
+        ('intake', '0007_vote_and_comment_remember_origin'),
     ]
 
     operations = [

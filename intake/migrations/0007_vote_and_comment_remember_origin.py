@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_request_title_gist'),
+        ('intake', '0006_request_team_from_roadmaps_and_rules'),
     ]
 
     operations = [
