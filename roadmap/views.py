@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from outcomes.models import Objective
 from prodops.accounts.models import Department, Team
 from prodops.accounts.roles import Role, has_role
+from prodops.accounts.scope import teams_for
 from prodops.core.errors import DomainError, NotAllowed
 from prodops.core.periods import parse_period, quarter_of
 from prodops.core.permissions import refuse, role_required
@@ -149,7 +150,17 @@ def roadmap_create(request):
     current = quarter_of(
         timezone.localdate(), fiscal_start_month=workspace_settings().fiscal_year_start_month
     )
-    form = RoadmapCreateForm(request.POST or None, initial={"period": current.label})
+    teams = teams_for(request.user, minimum=Role.LEAD)
+    posted_team = _int(request.POST.get("team"))
+    if posted_team and not teams.filter(pk=posted_team).exists():
+        team = Team.objects.filter(pk=posted_team).first()
+        if team is not None:
+            return refuse(
+                request,
+                f"Only a lead of {team} (or an admin) may plan its roadmaps; other teams' "
+                "roadmaps are read-only to you.",
+            )
+    form = RoadmapCreateForm(request.POST or None, initial={"period": current.label}, teams=teams)
     if request.method == "POST" and form.is_valid():
         try:
             roadmap = services.roadmap_create(actor=request.user, **form.cleaned_data)

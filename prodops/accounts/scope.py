@@ -49,3 +49,18 @@ def require_team_scope(user, team, *, minimum: Role | str, what: str) -> None:
         f"Only a {label} of {team} (or an admin) may {what}; "
         f"{team}'s roadmaps are read-only to you."
     )
+
+
+def teams_for(user, *, minimum: Role | str = Role.MEMBER):
+    """The teams `may_act_for_team` lets `user` act on at `minimum`: the same rule as a
+    queryset, for choosing a team in a form."""
+    from django.db.models import Q
+
+    from .models import Team
+
+    if has_role(user, Role.ADMIN):
+        return Team.objects.order_by("name")
+    if not has_role(user, minimum):
+        return Team.objects.none()
+    mine = Q(lead_id=user.pk) | Q(memberships__user_id=user.pk)
+    return Team.objects.filter(pk__in=Team.objects.filter(mine).values("pk")).order_by("name")
