@@ -45,6 +45,11 @@ class RequestForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+# Moves and assignments carry the request's version the page was loaded at: without it a
+# change could overwrite one made since.
+RELOAD = {"required": "Reload the page and try again: the form lost the request's version."}
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to", choices=RequestStatus.choices)
     reason = forms.CharField(
@@ -55,12 +60,12 @@ class TransitionForm(forms.Form):
     revisit_on = forms.DateField(
         required=False, widget=DateInput, label="Revisit on", help_text="Required to park."
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=team_people(), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
 class CommentForm(forms.Form):

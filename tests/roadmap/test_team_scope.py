@@ -413,3 +413,21 @@ def test_another_teams_lead_still_reads_its_roadmap(users, team, other_team):
         assert client.get(url).status_code == 200, url
     cadence = other_team.cadence()
     assert client.get(f"/api/v1/cadences/{cadence.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_hands_a_cadence_only_to_someone_who_may_hold_it(users, team, other_team):
+    from django.forms.models import model_to_dict
+
+    from prodops.reviews.admin import CadenceAdminForm
+
+    cadence = other_team.cadence()
+    for person in (users["stakeholder"], users["member"], users["lead"]):
+        form = CadenceAdminForm(
+            instance=cadence, data={**model_to_dict(cadence), "owner": person.pk}
+        )
+        assert not form.is_valid() and "owner" in form.errors, person
+    form = CadenceAdminForm(
+        instance=cadence, data={**model_to_dict(cadence), "owner": other_team.lead.pk}
+    )
+    assert form.is_valid(), form.errors
