@@ -43,10 +43,6 @@ class CadenceAdminForm(forms.ModelForm):
 @admin.register(Cadence)
 class CadenceAdmin(TeamScopedAdmin):
     form = CadenceAdminForm
-
-    def team_of(self, obj):
-        return selectors.cadence_team(obj)
-
     list_display = (
         "title",
         "kind",
@@ -59,6 +55,9 @@ class CadenceAdmin(TeamScopedAdmin):
     list_filter = ("kind", "active")
     raw_id_fields = ("owner", "escalate_to")
 
+    def team_of(self, obj):
+        return selectors.cadence_team(obj)
+
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
@@ -69,9 +68,19 @@ class ReviewAdmin(admin.ModelAdmin):
 @admin.register(ReminderDelivery)
 class ReminderDeliveryAdmin(admin.ModelAdmin):
     # Deliveries are written by the sweep only; the admin shows them for diagnosis.
-    list_display = ("cadence", "due_on", "recipient", "kind", "created_at", "sent_at", "skipped")
+    list_display = (
+        "cadence",
+        "due_on",
+        "recipient",
+        "kind",
+        "created_at",
+        "sent_at",
+        "skipped",
+        "attempts",
+        "failed_at",
+    )
     list_filter = ("kind", "skipped")
-    readonly_fields = ("cadence", "due_on", "recipient", "kind", "created_at", "sent_at", "skipped")
+    readonly_fields = (*list_display, "last_attempt_at", "last_error")
 
     def has_add_permission(self, request):
         return False
