@@ -17,6 +17,7 @@ from .models import Roadmap, ShareLink, Snapshot, UnplannedEntry
 from .serializers import (
     CompleteReviewSerializer,
     MovePeriodSerializer,
+    PlannableRequestSerializer,
     RoadmapItemSerializer,
     RoadmapSerializer,
     SharedRoadmapSerializer,
@@ -38,7 +39,12 @@ class RoadmapViewSet(
 
     serializer_class = RoadmapSerializer
     permission_classes = [*BaseViewSet.permission_classes, TeamScopePermission]
-    action_roles = {"list": Role.MEMBER, "retrieve": Role.MEMBER, "*": Role.LEAD}
+    action_roles = {
+        "list": Role.MEMBER,
+        "retrieve": Role.MEMBER,
+        "plannable_requests": Role.MEMBER,
+        "*": Role.LEAD,
+    }
     filterset_fields = ["team", "period"]
     ordering_fields = ["period_start"]
 
@@ -87,6 +93,15 @@ class RoadmapViewSet(
                     field=name,
                 )
         return super().update(request, *args, **kwargs)
+
+    @extend_schema(responses=PlannableRequestSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="plannable-requests", filter_backends=[])
+    def plannable_requests(self, request, pk=None):
+        """The accepted requests of this roadmap's team that no item plans yet: the only
+        requests an item here may plan."""
+        roadmap = self.get_object()
+        page = self.paginate_queryset(selectors.plannable_requests(roadmap=roadmap))
+        return self.get_paginated_response(PlannableRequestSerializer(page, many=True).data)
 
     @extend_schema(request=CompleteReviewSerializer)
     @action(detail=True, methods=["post"], url_path="complete-review")
