@@ -76,7 +76,11 @@ def other_team(db, objective, accepted):
     roadmap = services.roadmap_create(actor=lead, team=team, period="2027-Q1")
     later = services.roadmap_create(actor=lead, team=team, period="2027-Q2")
     periods = (f"{year}-Q{q}" for year in itertools.count(2028) for q in range(1, 5))
-    return OtherTeam(team, lead, member, roadmap, later, objective, accepted, periods)
+
+    def theirs():
+        return accepted(team=team)
+
+    return OtherTeam(team, lead, member, roadmap, later, objective, theirs, periods)
 
 
 def _client(user, client_class=Client):
