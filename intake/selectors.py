@@ -2,7 +2,18 @@
 
 from django.contrib.postgres.search import TrigramWordDistance, TrigramWordSimilarity
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from prodops.accounts.models import User
@@ -34,6 +45,34 @@ def request_is_visible(*, request: Request, user) -> bool:
     return has_role(user, Role.STAKEHOLDER) and (
         request.requester_id == user.pk or request.visible_to_stakeholders
     )
+
+
+def request_label_for(*, request_obj: Request, user) -> str:
+    """How a request is named to `user` when something else points at it (a merged
+    duplicate's banner and status reason): "#N “title”" if they may see it, only "#N" if not.
+    A private request's title never reaches someone who may not open it."""
+    if request_is_visible(request=request_obj, user=user):
+        return f"#{request_obj.pk} “{request_obj.title}”"
+    return f"#{request_obj.pk}"
+
+
+def request_readers_may_see(*, request_obj: Request, other: Request) -> bool:
+    """Whether everyone who may see `request_obj` may also see `other`: text stored on one
+    request that names another (a merge reason) may name it only then."""
+    if other.visible_to_stakeholders:
+        return True
+    if request_obj.visible_to_stakeholders:
+        return False
+    return request_is_visible(request=other, user=request_obj.requester)
+
+
+def moved_here_visible_q(*, user) -> Q:
+    """Rows (comments, votes) that a merge moved from another request: `user` sees what came
+    from a request they may see, and what was written here, nothing else. Nothing from a
+    request they could not see reaches them through a merge."""
+    if has_role(user, Role.MEMBER):
+        return Q(pk__isnull=False)  # every row; When() refuses an empty Q
+    return Q(moved_from__isnull=True) | Q(moved_from__in=request_visible(user=user).values("pk"))
 
 
 def _with_row_data(qs: QuerySet[Request], *, user) -> QuerySet[Request]:
@@ -86,19 +125,32 @@ def request_get(*, user, pk: int) -> Request:
 
 
 def request_comments(*, request_obj: Request, user) -> QuerySet[Comment]:
-    """Comments in order; internal notes only for team members."""
-    qs = Comment.objects.filter(request=request_obj).select_related("author", "moved_from")
+    """Comments in order; internal notes only for team members, and comments merged over from
+    another request only for those who may see that request (moved_here_visible_q)."""
+    qs = Comment.objects.filter(request=request_obj).filter(moved_here_visible_q(user=user))
     if not has_role(user, Role.MEMBER):
         qs = qs.filter(is_internal=False)
-    return qs.order_by("created_at", "id")
+    return qs.select_related("author", "moved_from").order_by("created_at", "id")
 
 
 def request_history(*, request_obj: Request) -> QuerySet[StatusChange]:
     return StatusChange.objects.filter(request=request_obj).select_related("actor")
 
 
-def request_votes(*, request_obj: Request) -> QuerySet[Vote]:
-    return Vote.objects.filter(request=request_obj).select_related("voter")
+def request_votes(*, request_obj: Request, user) -> QuerySet[Vote]:
+    """Every vote counts and shows its voter; `shown_note` is the "why it matters" note, empty
+    for a vote merged over from a request `user` may not see (moved_here_visible_q)."""
+    return (
+        Vote.objects.filter(request=request_obj)
+        .select_related("voter")
+        .annotate(
+            shown_note=Case(
+                When(moved_here_visible_q(user=user), then=F("note")),
+                default=Value(""),
+                output_field=CharField(),
+            )
+        )
+    )
 
 
 def request_merged_from(*, request_obj: Request, user) -> QuerySet[Request]:

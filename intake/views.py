@@ -308,7 +308,14 @@ def _detail_context(request, obj) -> dict:
         "can_vote": services.request_vote_refusal(request=obj, user=user) is None,
         "comments": selectors.request_comments(request_obj=obj, user=user),
         "history": selectors.request_history(request_obj=obj),
-        "votes": selectors.request_votes(request_obj=obj),
+        "votes": selectors.request_votes(request_obj=obj, user=user),
+        "merged_into_label": (
+            selectors.request_label_for(request_obj=obj.merged_into, user=user)
+            if obj.merged_into_id
+            else ""
+        ),
+        "merged_into_visible": obj.merged_into_id is not None
+        and selectors.request_is_visible(request=obj.merged_into, user=user),
         "merged_from": selectors.request_merged_from(request_obj=obj, user=user),
         "comment_form": CommentForm(),
         "vote_form": VoteForm(),

@@ -4,7 +4,8 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from outcomes.api import ObjectiveViewSet
-from prodops.accounts.api import DepartmentViewSet, MeView, TeamViewSet, obtain_token
+from prodops.accounts.api import DepartmentViewSet, MeView, TeamViewSet
+from prodops.accounts.token_api import TokenView
 from prodops.notifications.api import NotificationViewSet
 
 router = DefaultRouter()
@@ -14,7 +15,7 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
-    path("auth/token/", obtain_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("", include("intake.api_urls")),
     path("", include("roadmap.api_urls")),

@@ -2,6 +2,7 @@ from django import forms
 
 from outcomes.models import Objective
 from prodops.accounts.models import Team, User
+from prodops.core import limits
 
 from .models import Lane, RoadmapItem
 
@@ -36,9 +37,13 @@ class RoadmapSettingsForm(forms.Form):
         help_text="20–30 % of capacity kept free for unplanned work.",
     )
     notes = forms.CharField(
-        label="Internal notes", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Internal notes",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=limits.NOTES,
     )
     override_reason = forms.CharField(
+        max_length=limits.REASON,
         label="Over-commit reason",
         required=False,
         help_text="Only if the change leaves planned above plannable: why the lead accepts it.",
@@ -80,9 +85,14 @@ class _ItemFields(forms.Form):
     title = forms.CharField(max_length=200, required=False, help_text="The team's own name.")
     public_title = forms.CharField(label="Stakeholder-facing title", max_length=200, required=False)
     public_summary = forms.CharField(
-        label="Stakeholder-facing summary", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Stakeholder-facing summary",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=limits.REASON,
     )
-    internal_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    internal_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=limits.NOTES
+    )
     objective = forms.ModelChoiceField(
         queryset=Objective.objects.filter(status=Objective.Status.ACTIVE).order_by("title"),
         required=False,
@@ -93,6 +103,7 @@ class _ItemFields(forms.Form):
     end_month = forms.ChoiceField(label="Last month", required=False)
     visibility = forms.ChoiceField(choices=RoadmapItem.Visibility.choices)
     override_reason = forms.CharField(
+        max_length=limits.REASON,
         label="Over-commit reason (leads)",
         required=False,
         help_text="Only to plan beyond plannable: why the lead accepts the over-commit.",
@@ -146,6 +157,7 @@ class ItemPeriodForm(forms.Form):
         help_text="The month span belongs to this quarter and is cleared.",
     )
     override_reason = forms.CharField(
+        max_length=limits.REASON,
         label="Over-commit reason",
         required=False,
         help_text="Only if the item does not fit that quarter's plannable days.",
@@ -190,7 +202,9 @@ class ShareLinkForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=limits.NOTES
+    )
 
 
 class SnapshotForm(forms.Form):

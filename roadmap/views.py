@@ -1,6 +1,5 @@
 """HTML and htmx views of the roadmap. Thin: forms in, services and selectors out."""
 
-import csv
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from outcomes.models import Objective
 from prodops.accounts.models import Department, Team
 from prodops.accounts.roles import Role, has_role
 from prodops.accounts.scope import teams_for
+from prodops.core.csv_export import csv_writer
 from prodops.core.errors import DomainError, NotAllowed
 from prodops.core.periods import parse_period, quarter_of
 from prodops.core.permissions import refuse, role_required
@@ -250,7 +250,7 @@ def roadmap_export(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"roadmap-{roadmap.team.slug}-{roadmap.period}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "id",
