@@ -55,10 +55,30 @@ HELLO = "/bench/hello/"
 PAGE_TARGET = 0.10
 API_TARGET = 0.15
 WRK = shutil.which("wrk")
-WORDS = (
-    "pipeline dashboard quote renewal churn pricing onboarding email report forecast lead "
-    "routing battlecard webinar survey health score invoice discount partner portal export"
-).split()
+WORDS = [
+    "pipeline",
+    "dashboard",
+    "quote",
+    "renewal",
+    "churn",
+    "pricing",
+    "onboarding",
+    "email",
+    "report",
+    "forecast",
+    "lead",
+    "routing",
+    "battlecard",
+    "webinar",
+    "survey",
+    "health",
+    "score",
+    "invoice",
+    "discount",
+    "partner",
+    "portal",
+    "export",
+]
 OPEN_STATUSES = ("new", "triaged", "needs_info", "scored", "accepted")
 
 

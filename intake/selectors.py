@@ -1,15 +1,19 @@
 """Reads for intake. Visibility lives here: who may see which request and which comments."""
 
+import datetime as dt
+
 from django.contrib.postgres.search import TrigramWordDistance, TrigramWordSimilarity
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
 from prodops.accounts.models import User
 from prodops.accounts.roles import Role, has_role
 from prodops.activity.selectors import activity_for
 
-from .filters import RequestFilter
+from .filters import RequestFilter, queue_filter_params
 from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
 
 # Below this word similarity a title is not worth suggesting as a possible duplicate.
@@ -50,6 +54,111 @@ def request_list(*, user, params=None) -> tuple[RequestFilter, QuerySet[Request]
     if not filterset.is_valid():
         return filterset, qs.none()
     return filterset, filterset.qs
+
+
+# What one compact queue row shows; everything else of a request stays in the database.
+QUEUE_ROW_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "vote_count",
+    "created_at",
+    "version",
+    "requester_id",
+    "department__name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+)
+
+
+def request_queue(*, user, params) -> tuple[RequestFilter, QuerySet[Request]]:
+    """The triage queue: request_list's filters and sorts with the queue's default (open
+    statuses, see filters.queue_filter_params), reading only what a compact row shows."""
+    filterset = RequestFilter(
+        queue_filter_params(params),
+        queryset=request_visible(user=user)
+        .select_related("department", "assignee")
+        .only(*QUEUE_ROW_FIELDS)
+        .order_by("-created_at", "-id"),
+        request=_Req(user),
+    )
+    if not filterset.is_valid():
+        return filterset, Request.objects.none()
+    return filterset, filterset.qs
+
+
+def _short_age(delta: dt.timedelta) -> str:
+    """An age in its largest whole unit: 5m, 3h, 2d, 6w, 14mo."""
+    minutes = int(delta.total_seconds() // 60)
+    for size, unit in ((60 * 24 * 30, "mo"), (60 * 24 * 7, "w"), (60 * 24, "d"), (60, "h")):
+        if minutes >= size * (2 if unit == "mo" else 1):
+            return f"{minutes // size}{unit}"
+    return f"{max(minutes, 0)}m"
+
+
+def initials(person) -> str:
+    """Up to two letters for a person: first and last name's, else the username's first."""
+    if person is None:
+        return ""
+    letters = "".join(part[:1] for part in (person.first_name, person.last_name) if part)
+    return (letters or person.username[:2]).upper()
+
+
+# An id no request has, reversed into a URL once so each row only fills in its own id.
+_ID_SLOT = 987654321
+
+
+def queue_rows(rows) -> list[Request]:
+    """Attach what a compact row prints, worked out in Python once per row rather than by
+    template filters: the status label, the age (short, and in full for the hover text)
+    and the assignee's name and initials."""
+    now = timezone.now()
+    labels = dict(RequestStatus.choices)
+    # Reversed once per page, not twice per row; the id goes in the slot.
+    detail_url = reverse("intake:detail", args=[_ID_SLOT]).replace(str(_ID_SLOT), "{}")
+    triage_url = reverse("intake:triage", args=[_ID_SLOT]).replace(str(_ID_SLOT), "{}")
+    rows = list(rows)
+    for row in rows:
+        row.url = detail_url.format(row.pk)
+        row.triage_url = triage_url.format(row.pk)
+        row.status_label = labels.get(row.status, row.status)
+        row.created_iso = row.created_at.replace(microsecond=0).isoformat()
+        row.age = _short_age(now - row.created_at)
+        row.created_text = timezone.localtime(row.created_at).strftime("%-d %b %Y, %H:%M")
+        row.assignee_name = row.assignee.display_name if row.assignee_id else ""
+        row.assignee_initials = initials(row.assignee)
+    return rows
+
+
+# How many candidates the merge search offers.
+MERGE_TARGETS = 8
+
+
+def request_merge_targets(*, user, request_obj: Request, q: str) -> list[Request]:
+    """Requests `request_obj` could be merged into, found by title (or `#id`): the nearest
+    titles first (request_similar), then other titles containing the words, never the request
+    itself or a duplicate (which points elsewhere already)."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    base = (
+        request_visible(user=user)
+        .exclude(pk=request_obj.pk)
+        .exclude(status=RequestStatus.DUPLICATE)
+        .only("id", "title", "status", "vote_count")
+    )
+    if q.lstrip("#").isdecimal():
+        return list(base.filter(pk=int(q.lstrip("#"))))
+    found = request_similar(user=user, q=q, exclude_id=request_obj.pk, limit=MERGE_TARGETS)
+    if len(found) < MERGE_TARGETS:
+        seen = [r.pk for r in found]
+        found += list(
+            base.filter(title__icontains=q)
+            .exclude(pk__in=seen)
+            .order_by("-vote_count", "-id")[: MERGE_TARGETS - len(found)]
+        )
+    return found
 
 
 def request_status_counts(*, user, params=None) -> dict[str, int]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/triage/", views.triage, name="triage"),
     path("<int:pk>/transition/", views.transition, name="transition"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/vote/", views.vote, name="vote"),

@@ -19,7 +19,7 @@ from prodops.core.permissions import refuse, role_required
 from prodops.core.redirects import return_path
 
 from . import lifecycle, selectors, services
-from .filters import AGE_CHOICES, sort_choices_for
+from .filters import AGE_CHOICES, queue_filter_params, sort_choices_for
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -81,25 +81,54 @@ def _back(request, default: str) -> str:
 # --- Triage queue ---------------------------------------------------------------------------
 
 
-def _counts_context(user, params: QueryDict) -> dict:
-    """The per-status counts under the queue's filters `params`, and the statuses picked."""
-    counts = selectors.request_status_counts(user=user, params=params)
+def _queue_link(raw: QueryDict, statuses: list[str] | None) -> str:
+    """The queue under the filters `raw` with the status filter replaced by `statuses` (None:
+    the default, open statuses; [""]: every status), from its first page."""
+    params = raw.copy()
+    params.pop("page", None)
+    if statuses is None:
+        params.pop("status", None)
+    else:
+        params.setlist("status", statuses)
+    query = params.urlencode()
+    return reverse("intake:queue") + (f"?{query}" if query else "")
+
+
+def _counts_context(user, raw: QueryDict) -> dict:
+    """The per-status counts under the queue's filters `raw` (the query string as given),
+    each with the link that picks it, and the statuses picked."""
+    counts = selectors.request_status_counts(user=user, params=queue_filter_params(raw))
+    picked = [v for v in raw.getlist("status") if v]
+    everything = "status" in raw and not picked
     return {
-        "status_counts": [(v, label, counts.get(v, 0)) for v, label in RequestStatus.choices],
-        "selected_statuses": params.getlist("status"),
+        "status_tabs": [
+            (
+                "open",
+                "Open",
+                sum(counts.get(v, 0) for v in lifecycle.OPEN_STATUSES),
+                _queue_link(raw, None),
+                "status" not in raw,
+            ),
+            ("all", "All", sum(counts.values()), _queue_link(raw, [""]), everything),
+        ],
+        "status_counts": [
+            (v, label, counts.get(v, 0), _queue_link(raw, [v]), v in picked)
+            for v, label in RequestStatus.choices
+        ],
+        "picked_statuses": raw.getlist("status"),
     }
 
 
 def _queue_context(request, queue_url: str = "") -> dict:
     """The queue under the filters in `request.GET`; rows send people back to `queue_url`
     (by default the address asked for)."""
-    filterset, qs = selectors.request_list(user=request.user, params=request.GET)
+    filterset, qs = selectors.request_queue(user=request.user, params=request.GET)
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    _with_targets(page.object_list, request.user)
     return {
         **_counts_context(request.user, request.GET),
         "filterset": filterset,
         "page": page,
+        "rows": selectors.queue_rows(page.object_list),
         "queue_url": queue_url or request.get_full_path(),
         "statuses": RequestStatus.choices,
         "people": list(selectors.team_people()),
@@ -132,6 +161,46 @@ def queue(request):
         return render(request, "intake/queue.html", context, status=400)
     template = "intake/queue.html#results_update" if request.htmx else "intake/queue.html"
     return render(request, template, context)
+
+
+def _panel_context(request, obj, back: str) -> dict:
+    """What the triage panel of `obj` offers the viewer: its moves, the people to assign and,
+    while the request can still become a duplicate, the merge search."""
+    _with_targets([obj], request.user)
+    return {
+        "r": obj,
+        "people": list(selectors.team_people()),
+        "queue_url": back,
+        "can_merge": any(v == RequestStatus.DUPLICATE for v, _ in obj.targets),
+        "move_targets": [(v, label) for v, label in obj.targets if v != RequestStatus.DUPLICATE],
+    }
+
+
+@role_required(Role.MEMBER)
+@require_GET
+def triage(request, pk: int):
+    """One request's triage actions (status, assignee, merge by title search): the queue's
+    side panel with htmx, a small page of its own without. With `merge_q` and htmx, only the
+    merge candidates for that search."""
+    obj = selectors.request_get(user=request.user, pk=pk)
+    if "merge_q" in request.GET:
+        targets = selectors.request_merge_targets(
+            user=request.user, request_obj=obj, q=request.GET["merge_q"][:200]
+        )
+    else:
+        targets = None
+    back = return_path(request, request.GET.get("next"))
+    if not back and request.htmx and request.htmx.current_url_abs_path:
+        back = return_path(request, request.htmx.current_url_abs_path)
+    context = {
+        **_panel_context(request, obj, back or reverse("intake:queue")),
+        "merge_q": request.GET.get("merge_q", ""),
+        "merge_targets": targets,
+    }
+    if request.htmx:
+        partial = "merge_targets" if request.htmx.target == f"merge-targets-{pk}" else "panel"
+        return render(request, f"intake/triage.html#{partial}", context)
+    return render(request, "intake/triage.html", context)
 
 
 @role_required(Role.MEMBER)
@@ -368,21 +437,18 @@ def assign(request, pk: int):
 
 
 def _after_row_change(request, pk: int, back: str, message: str):
-    """From a queue row with htmx: the changed row, with the queue's counts (under the filters of
-    the queue it came from, `back`) and the messages area out of band. Otherwise back to
-    `back` with the message."""
+    """From the queue with htmx: the changed row, with the queue's counts (under the filters of
+    the queue it came from, `back`), its triage panel (with the new version and moves) and
+    the messages area out of band. Otherwise back to `back` with the message."""
     if request.htmx and request.POST.get("from") == "queue":
-        row = _with_targets([selectors.request_get(user=request.user, pk=pk)], request.user)[0]
-        queue_filters = QueryDict(urlsplit(back).query)
+        obj = selectors.queue_rows([selectors.request_get(user=request.user, pk=pk)])[0]
         return render(
             request,
             "intake/queue.html#row_update",
             {
-                "r": row,
-                "people": list(selectors.team_people()),
+                **_panel_context(request, obj, back),
                 "flash": message,
-                "queue_url": back,
-                **_counts_context(request.user, queue_filters),
+                **_counts_context(request.user, QueryDict(urlsplit(back).query)),
             },
         )
     messages.success(request, message)
@@ -467,7 +533,7 @@ def answer(request, pk: int):
 @require_POST
 def merge(request, pk: int):
     obj = selectors.request_get(user=request.user, pk=pk)
-    back = reverse("intake:detail", args=[pk])
+    back = _back(request, reverse("intake:detail", args=[pk]))
     form = MergeForm(request.POST)
     if not form.is_valid():
         return _form_error(request, form, back)
@@ -483,5 +549,8 @@ def merge(request, pk: int):
         services.request_merge(duplicate=obj, into=into, actor=request.user)
     except DomainError as error:
         return _fail(request, error, back)
-    messages.success(request, f"Merged into #{into.pk}; votes, watchers and comments moved over.")
+    message = f"Merged into #{into.pk}; votes, watchers and comments moved over."
+    if request.htmx and request.POST.get("from") == "queue":
+        return _after_row_change(request, pk, back, message)
+    messages.success(request, message)
     return redirect("intake:detail", pk=into.pk)
