@@ -171,8 +171,8 @@ def _panel_context(request, obj, back: str) -> dict:
         "r": obj,
         "people": list(selectors.team_people()),
         "queue_url": back,
-        "can_merge": any(v == RequestStatus.DUPLICATE for v, _ in obj.targets),
-        "move_targets": [(v, label) for v, label in obj.targets if v != RequestStatus.DUPLICATE],
+        "can_merge": lifecycle.can_merge_away(obj.status, _role_ok(request.user)),
+        "move_targets": obj.targets,
     }
 
 

@@ -100,6 +100,11 @@
       }
       return;
     }
+    // On a link or button, keys keep their own meaning (Enter follows or presses it).
+    if (target.closest && target.closest("a, button, summary")) {
+      if (event.key === "Escape") target.blur();
+      return;
+    }
     if (document.querySelector("dialog[open]") && event.key !== "?") return;
     var row = current();
     var handled = true;
@@ -164,8 +169,21 @@
     }
   });
 
+  // After a change is saved, the keys belong to the list again (htmx would otherwise put the
+  // focus back into the re-rendered field, which would take the next shortcut as typing).
+  var backToList = false;
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var config = event.detail.requestConfig;
+    backToList = !!(event.detail.successful && config && config.verb === "post");
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     if (!queue()) return;
+    if (backToList) {
+      backToList = false;
+      var active = document.activeElement;
+      if (active && active !== document.body && active.closest("#triage-panel, #queue-results")) active.blur();
+    }
     // Rows swapped in by htmx are new elements: mark the current one again by its id.
     var row = current();
     if (row) row.classList.add("current");
