@@ -94,10 +94,12 @@ def _queue_link(raw: QueryDict, statuses: list[str] | None) -> str:
     return reverse("intake:queue") + (f"?{query}" if query else "")
 
 
-def _counts_context(user, raw: QueryDict) -> dict:
+def _counts_context(user, raw: QueryDict, counts: dict[str, int] | None = None) -> dict:
     """The per-status counts under the queue's filters `raw` (the query string as given),
-    each with the link that picks it, and the statuses picked."""
-    counts = selectors.request_status_counts(user=user, params=queue_filter_params(raw))
+    each with the link that picks it, and the statuses picked. `counts` when they are known
+    already."""
+    if counts is None:
+        counts = selectors.request_status_counts(user=user, params=queue_filter_params(raw))
     picked = [v for v in raw.getlist("status") if v]
     everything = "status" in raw and not picked
     return {
@@ -124,8 +126,9 @@ def _queue_context(request, queue_url: str = "") -> dict:
     (by default the address asked for)."""
     filterset, qs = selectors.request_queue(user=request.user, params=request.GET)
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.request_queue_counts(filterset) if not filterset.errors else {}
     return {
-        **_counts_context(request.user, request.GET),
+        **_counts_context(request.user, request.GET, counts),
         "filterset": filterset,
         "page": page,
         "rows": selectors.queue_rows(page.object_list),
@@ -136,7 +139,7 @@ def _queue_context(request, queue_url: str = "") -> dict:
             "departments": Department.objects.all(),
             "categories": Request.Category.choices,
             "audiences": Request.Audience.choices,
-            "objectives": Objective.objects.all(),
+            "objectives": Objective.objects.only("id", "title"),
             "ages": AGE_CHOICES,
             "sorts": sort_choices_for(request.user),
         },
@@ -441,12 +444,13 @@ def _after_row_change(request, pk: int, back: str, message: str):
     the queue it came from, `back`), its triage panel (with the new version and moves) and
     the messages area out of band. Otherwise back to `back` with the message."""
     if request.htmx and request.POST.get("from") == "queue":
-        obj = selectors.queue_rows([selectors.request_get(user=request.user, pk=pk)])[0]
+        obj = selectors.request_get(user=request.user, pk=pk)
         return render(
             request,
             "intake/queue.html#row_update",
             {
                 **_panel_context(request, obj, back),
+                "row": selectors.request_queue_row(user=request.user, pk=pk),
                 "flash": message,
                 **_counts_context(request.user, QueryDict(urlsplit(back).query)),
             },
