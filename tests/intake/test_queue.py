@@ -62,7 +62,9 @@ def test_rows_are_one_line_without_forms(clients, member):
 @pytest.mark.django_db
 def test_fifty_rows_stay_under_the_page_budget(clients):
     people = [UserFactory(role=Role.MEMBER) for _ in range(10)]
-    departments = [Department.objects.create(name=f"Department {n}", slug=f"d{n}") for n in range(8)]
+    departments = [
+        Department.objects.create(name=f"Department {n}", slug=f"d{n}") for n in range(8)
+    ]
     Request.objects.bulk_create(
         [
             Request(
@@ -99,9 +101,8 @@ def test_triage_panel_with_and_without_htmx(clients, own_request):
     page = clients["member"].get(url + "?next=/requests/%3Fstatus%3Dnew")
     assert page.status_code == 200 and "<html" in page.content.decode()
     assert 'href="/requests/?status=new"' in page.content.decode()
-    assert clients["member"].get(url + "?next=https://elsewhere.example/").context[
-        "queue_url"
-    ] == ("/requests/")
+    elsewhere = clients["member"].get(url + "?next=https://elsewhere.example/")
+    assert elsewhere.context["queue_url"] == "/requests/"
     assert clients["stakeholder"].get(url).status_code == 403
 
 
