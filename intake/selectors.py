@@ -47,13 +47,10 @@ def _with_row_data(qs: QuerySet[Request], *, user) -> QuerySet[Request]:
     )
 
 
-def request_list(*, user, params=None) -> tuple[RequestFilter, QuerySet[Request]]:
-    """Requests the user may see, filtered and sorted by `params` (see intake.filters)."""
-    qs = _with_row_data(request_visible(user=user), user=user).order_by("-created_at", "-id")
-    filterset = RequestFilter(params or {}, queryset=qs, request=_Req(user))
-    if not filterset.is_valid():
-        return filterset, qs.none()
-    return filterset, filterset.qs
+def request_rows(*, user) -> QuerySet[Request]:
+    """Requests the user may see with what a list row shows, newest first, unfiltered (for
+    callers that filter with RequestFilter themselves, such as the API's filter backend)."""
+    return _with_row_data(request_visible(user=user), user=user).order_by("-created_at", "-id")
 
 
 # What one compact queue row shows, read as plain values (no model instances to build).
@@ -72,7 +69,7 @@ QUEUE_ROW_FIELDS = (
 
 
 def request_queue(*, user, params) -> tuple[RequestFilter, QuerySet]:
-    """The triage queue: request_list's filters and sorts with the queue's default (open
+    """The triage queue: RequestFilter's filters and sorts with the queue's default (open
     statuses, see filters.queue_filter_params), as the values a compact row shows (turn
     them into rows with queue_rows)."""
     filterset = RequestFilter(
