@@ -42,7 +42,7 @@ def request_is_visible(*, request: Request, user) -> bool:
 
 def _with_row_data(qs: QuerySet[Request], *, user) -> QuerySet[Request]:
     """Everything one row of a list shows, loaded in the same query as the rows."""
-    return qs.select_related("requester", "department", "assignee", "objective").annotate(
+    return qs.select_related("requester", "department", "assignee", "objective", "team").annotate(
         has_voted=Exists(Vote.objects.filter(request=OuterRef("pk"), voter_id=user.pk))
     )
 
@@ -60,7 +60,11 @@ QUEUE_ROW_FIELDS = (
     "status",
     "vote_count",
     "created_at",
+    "department_id",
     "department__name",
+    "category",
+    "team_id",
+    "team__name",
     "assignee_id",
     "assignee__first_name",
     "assignee__last_name",
@@ -138,6 +142,7 @@ def queue_rows(values) -> list[dict]:
                 "url": detail_url.format(pk),
                 "triage_url": triage_url.format(pk),
                 "department": v["department__name"] or "—",
+                "team": v["team__name"] or "",
                 "vote_text": str(v["vote_count"]),
                 "status": v["status"],
                 "status_label": labels.get(v["status"], v["status"]),
@@ -297,7 +302,7 @@ def mine_list(*, user) -> QuerySet[Request]:
     """The user's own requests, newest first, with comment counts."""
     return (
         Request.objects.filter(requester=user)
-        .select_related("department", "merged_into")
+        .select_related("department", "merged_into", "team")
         .annotate(
             public_comments=Count("comments", filter=Q(comments__is_internal=False), distinct=True)
         )

@@ -28,16 +28,41 @@ from .forms import (
     MergeForm,
     RequestForm,
     SimilarForm,
+    TeamForm,
     TransitionForm,
     VoteForm,
 )
 from .models import Request, RequestStatus
+from .routing.rules import routing_pick, routing_suggest
+from .routing.selectors import routing_rules
+from .routing.selectors import teams as all_teams
 
 QUEUE_PAGE_SIZE = 50
 
 
 def _role_ok(user):
     return lambda minimum: has_role(user, minimum)
+
+
+def _with_suggestions(rows, rules=None):
+    """Attach the team the routing rules suggest to each row without one (one query for the
+    rules, none per row)."""
+    rules = routing_rules() if rules is None else rules
+    for row in rows:
+        row.suggested_team = None if row.team_id else routing_suggest(request=row, rules=rules)
+    return rows
+
+
+def _with_row_suggestions(rows, values, rules=None) -> None:
+    """Queue rows (see selectors.queue_rows) without a team get the name of the team the
+    routing rules suggest (one query for the rules, none per row)."""
+    rules = routing_rules() if rules is None else rules
+    for row, v in zip(rows, values, strict=True):
+        team = None
+        if v["team_id"] is None:
+            rule = routing_pick(rules, category=v["category"], department_id=v["department_id"])
+            team = rule.team if rule is not None else None
+        row["suggested_team"] = team.name if team is not None else ""
 
 
 def _with_targets(rows, user):
@@ -127,14 +152,18 @@ def _queue_context(request, queue_url: str = "") -> dict:
     filterset, qs = selectors.request_queue(user=request.user, params=request.GET)
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.request_queue_counts(filterset) if not filterset.errors else {}
+    values = list(page.object_list)
+    rows = selectors.queue_rows(values)
+    _with_row_suggestions(rows, values)
     return {
         **_counts_context(request.user, request.GET, counts),
         "filterset": filterset,
         "page": page,
-        "rows": selectors.queue_rows(page.object_list),
+        "rows": rows,
         "queue_url": queue_url or request.get_full_path(),
         "statuses": RequestStatus.choices,
         "people": list(selectors.team_people()),
+        "teams": list(all_teams()),
         "choices": {
             "departments": Department.objects.all(),
             "categories": Request.Category.choices,
@@ -170,8 +199,11 @@ def _panel_context(request, obj, back: str) -> dict:
     """What the triage panel of `obj` offers the viewer: its moves, the people to assign and,
     while the request can still become a duplicate, the merge search."""
     _with_targets([obj], request.user)
+    _with_suggestions([obj])
     return {
         "r": obj,
+        "team_value": obj.team_id or getattr(obj.suggested_team, "pk", None),
+        "teams": list(all_teams()),
         "people": list(selectors.team_people()),
         "queue_url": back,
         "can_merge": lifecycle.can_merge_away(obj.status, _role_ok(request.user)),
@@ -373,9 +405,15 @@ def _detail_context(request, obj) -> dict:
     if obj.status == RequestStatus.NEEDS_INFO and (obj.requester_id == user.pk or is_member):
         context["answer_form"] = AnswerForm()
     if is_member:
+        _with_suggestions([obj])
+        team_initial = obj.team_id or getattr(obj.suggested_team, "pk", None)
         context.update(
             {
-                "transition_form": TransitionForm(initial={"version": obj.version}),
+                "transition_form": TransitionForm(
+                    initial={"version": obj.version, "team": team_initial}
+                ),
+                "team_form": TeamForm(initial={"version": obj.version, "team": team_initial}),
+                "teams": list(all_teams()),
                 "assign_form": AssignForm(
                     initial={"assignee": obj.assignee_id, "version": obj.version}
                 ),
@@ -410,12 +448,35 @@ def transition(request, pk: int):
             reason=form.cleaned_data["reason"],
             revisit_on=form.cleaned_data["revisit_on"],
             expected_version=form.cleaned_data["version"],
+            team=form.cleaned_data["team"],
         )
     except DomainError as error:
         return _fail(request, error, back)
     return _after_row_change(
         request, pk, back, f"Moved to {RequestStatus(form.cleaned_data['to']).label.lower()}."
     )
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def set_team(request, pk: int):
+    """Set or change the request's team, from the request page or inline from a queue row."""
+    obj = selectors.request_get(user=request.user, pk=pk)
+    back = _back(request, reverse("intake:detail", args=[pk]))
+    form = TeamForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    team = form.cleaned_data["team"]
+    try:
+        services.request_set_team(
+            request=obj,
+            actor=request.user,
+            team=team,
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as error:
+        return _fail(request, error, back)
+    return _after_row_change(request, pk, back, f"Team set to {team}." if team else "Team removed.")
 
 
 @role_required(Role.MEMBER)
@@ -439,6 +500,13 @@ def assign(request, pk: int):
     return _after_row_change(request, pk, back, f"Assigned to {who}." if who else "Unassigned.")
 
 
+def _queue_row_with_suggestion(request, obj) -> dict:
+    """The queue row of `obj` (after _panel_context has attached its suggested team)."""
+    row = selectors.request_queue_row(user=request.user, pk=obj.pk)
+    row["suggested_team"] = obj.suggested_team.name if obj.suggested_team else ""
+    return row
+
+
 def _after_row_change(request, pk: int, back: str, message: str):
     """From the queue with htmx: the changed row, with the queue's counts (under the filters of
     the queue it came from, `back`), its triage panel (with the new version and moves) and
@@ -450,7 +518,7 @@ def _after_row_change(request, pk: int, back: str, message: str):
             "intake/queue.html#row_update",
             {
                 **_panel_context(request, obj, back),
-                "row": selectors.request_queue_row(user=request.user, pk=pk),
+                "row": _queue_row_with_suggestion(request, obj),
                 "flash": message,
                 **_counts_context(request.user, QueryDict(urlsplit(back).query)),
             },

@@ -326,7 +326,7 @@ def item_create(request, pk: int):
         request.POST or None,
         roadmap=roadmap,
         months=_months(roadmap),
-        plannable_requests=selectors.plannable_requests(),
+        plannable_requests=selectors.plannable_requests(roadmap=roadmap),
         initial={"lane": Lane.NEXT},
     )
     if request.method == "POST" and form.is_valid():

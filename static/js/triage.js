@@ -131,6 +131,7 @@
         else loadPanel(row, "assignee");
         break;
       case "m": loadPanel(row, "merge"); break;
+      case "t": loadPanel(row, "team"); break;
       case "/":
         var search = document.querySelector('[data-shortcut="search"]');
         if (search) { search.focus(); search.select(); }

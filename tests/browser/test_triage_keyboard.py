@@ -3,7 +3,13 @@ from playwright.sync_api import expect
 
 from intake.models import Request, RequestStatus
 from prodops.accounts.roles import Role
-from tests.factories import DepartmentFactory, RequestFactory, UserFactory
+from tests.factories import (
+    DepartmentFactory,
+    RequestFactory,
+    RoutingRuleFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,6 +18,9 @@ def test_triage_from_the_keyboard_alone(page, live_server, login):
     """Filter, move with j/k, set a status, assign, and decline two with a reason, without
     touching the mouse and without a page reload."""
     sales = DepartmentFactory(name="Sales", slug="sales")
+    # Sales requests are routed to Marketing Ops, so triage can move them on.
+    mops = TeamFactory(name="Marketing Ops", slug="marketing-ops")
+    RoutingRuleFactory(team=mops, category="", department=sales)
     me = UserFactory(username="kim", first_name="Kim", last_name="Keys", role=Role.MEMBER)
     ola = UserFactory(username="ola", first_name="Ola", last_name="Quinn", role=Role.MEMBER)
     oldest, older, newer, newest = (
@@ -58,7 +67,7 @@ def test_triage_from_the_keyboard_alone(page, live_server, login):
     page.keyboard.press("Enter")
     expect(page.locator(f"#req-{newest.pk} abbr.avatar")).to_have_text("OQ")
     newest.refresh_from_db()
-    assert (newest.status, newest.assignee.username) == ("triaged", "ola")
+    assert (newest.status, newest.assignee.username, newest.team) == ("triaged", "ola", mops)
 
     # `x` selects rows; the bulk bar appears; `s` now means the selection's status.
     bulk_bar = page.locator("[data-bulk-bar]")
