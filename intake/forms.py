@@ -45,6 +45,11 @@ class RequestForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+# Moves and assignments carry the request's version the page was loaded at: without it a
+# change could overwrite one made since.
+RELOAD = {"required": "Reload the page and try again: the form lost the request's version."}
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to", choices=RequestStatus.choices)
     reason = forms.CharField(
@@ -60,7 +65,7 @@ class TransitionForm(forms.Form):
         required=False,
         help_text="Needed from triaged on; empty keeps the current team.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
 class TeamForm(forms.Form):
@@ -72,7 +77,7 @@ class TeamForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=team_people(), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
 class CommentForm(forms.Form):

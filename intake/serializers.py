@@ -109,11 +109,20 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "reason", "actor", "created_at"]
 
 
+_VERSION = {
+    "help_text": "The request's version you loaded; a stale one gets 409.",
+    "error_messages": {
+        "required": "Send the version you loaded, so a change made since is not overwritten.",
+        "null": "Send the version you loaded, so a change made since is not overwritten.",
+    },
+}
+
+
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=RequestStatus.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     revisit_on = serializers.DateField(required=False, allow_null=True, default=None)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(**_VERSION)
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(),
         required=False,
@@ -141,7 +150,7 @@ class MergeSerializer(serializers.Serializer):
 
 class AssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(allow_null=True)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(**_VERSION)
 
 
 class CommentSerializer(serializers.ModelSerializer):

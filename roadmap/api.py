@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 from prodops.core.errors import ValidationFailed
+from prodops.core.permissions import TeamScopePermission
 
 from . import selectors, services
 from .models import Roadmap, ShareLink, Snapshot, UnplannedEntry
@@ -37,6 +38,7 @@ class RoadmapViewSet(
     read; leads create and update. Stakeholders read `/api/v1/shared-roadmaps/`."""
 
     serializer_class = RoadmapSerializer
+    permission_classes = [*BaseViewSet.permission_classes, TeamScopePermission]
     action_roles = {
         "list": Role.MEMBER,
         "retrieve": Role.MEMBER,
@@ -48,6 +50,10 @@ class RoadmapViewSet(
 
     def get_queryset(self):
         return selectors.roadmap_list()
+
+    def scope_team(self, roadmap):
+        """Writes to a roadmap are its team's (a new roadmap's team is checked by the service)."""
+        return roadmap.team if roadmap is not None else None
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -118,7 +124,12 @@ class RoadmapViewSet(
 
 
 class _RoadmapChild(BaseViewSet):
-    """A resource under /roadmaps/{roadmap_pk}/."""
+    """A resource under /roadmaps/{roadmap_pk}/: it belongs to the roadmap's team."""
+
+    permission_classes = [*BaseViewSet.permission_classes, TeamScopePermission]
+
+    def scope_team(self, obj):
+        return self.get_roadmap().team
 
     def get_roadmap(self) -> Roadmap:
         if not hasattr(self, "_roadmap"):

@@ -253,12 +253,14 @@ def test_api_sets_the_team_and_moves_with_one(api_clients, teams):
     ).status_code in (403, 404)
     teamless = RequestFactory()
     refused = api_clients["member"].post(
-        f"/api/v1/requests/{teamless.pk}/transition/", {"to": "triaged"}, format="json"
+        f"/api/v1/requests/{teamless.pk}/transition/",
+        {"to": "triaged", "version": teamless.version},
+        format="json",
     )
     assert refused.status_code == 400 and "team" in refused.json()
     moved = api_clients["member"].post(
         f"/api/v1/requests/{teamless.pk}/transition/",
-        {"to": "triaged", "team": teams.pops.pk},
+        {"to": "triaged", "team": teams.pops.pk, "version": teamless.version},
         format="json",
     )
     assert moved.status_code == 200

@@ -34,14 +34,20 @@ def test_role_matrix_over_every_page(clients, own_request, private_request):
         clients, "post", f"/requests/{private_request.pk}/vote/", {"stakeholder": 404}
     )
     for action in ("assign", "merge"):
-        assert_role_matrix(clients, "post", f"/requests/{own_request.pk}/{action}/", TEAM_ONLY_POST)
+        assert_role_matrix(
+            clients,
+            "post",
+            f"/requests/{own_request.pk}/{action}/",
+            TEAM_ONLY_POST,
+            data={"version": own_request.version},
+        )
     assert_role_matrix(clients, "post", "/requests/bulk/", TEAM_ONLY_POST)
     assert_role_matrix(
         clients,
         "post",
         f"/requests/{own_request.pk}/transition/",
         {"anonymous": 302, "stakeholder": 403, "member": 302},
-        data={"to": "triaged"},
+        data={"to": "triaged", "version": own_request.version},
     )
     for action in ("vote", "watch", "comment", "answer"):
         assert_role_matrix(
@@ -52,13 +58,16 @@ def test_role_matrix_over_every_page(clients, own_request, private_request):
 
 @pytest.mark.django_db
 def test_refused_transition_says_why_in_the_browser(clients, own_request):
+    version = own_request.version
     response = clients["stakeholder"].post(
-        f"/requests/{own_request.pk}/transition/", {"to": "triaged"}
+        f"/requests/{own_request.pk}/transition/", {"to": "triaged", "version": version}
     )
     assert response.status_code == 403
     assert "team member role or higher" in response.content.decode()
     response = clients["member"].post(
-        f"/requests/{own_request.pk}/transition/", {"to": "declined"}, follow=True
+        f"/requests/{own_request.pk}/transition/",
+        {"to": "declined", "version": version},
+        follow=True,
     )
     assert "Say why the request is declined." in response.content.decode()
     own_request.refresh_from_db()
@@ -190,14 +199,15 @@ def test_inline_transition_returns_the_row(clients, own_request, routed):
 def test_inline_assign(clients, member, own_request):
     response = clients["member"].post(
         f"/requests/{own_request.pk}/assign/",
-        {"assignee": member.pk, "from": "queue"},
+        {"assignee": member.pk, "from": "queue", "version": own_request.version},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     own_request.refresh_from_db()
     assert own_request.assignee == member
     refused = clients["member"].post(
-        f"/requests/{own_request.pk}/assign/", {"assignee": own_request.requester_id}
+        f"/requests/{own_request.pk}/assign/",
+        {"assignee": own_request.requester_id, "version": own_request.version},
     )
     assert refused.status_code == 302  # back to the page with a message
     own_request.refresh_from_db()
@@ -438,7 +448,7 @@ def test_inline_row_changes_refresh_the_counts_out_of_band(clients, member, rout
     assert _oob(html, "messages")
     response = clients["member"].post(
         f"/requests/{second.pk}/assign/",
-        {"assignee": member.pk, "from": "queue", "next": queue},
+        {"assignee": member.pk, "from": "queue", "next": queue, "version": second.version},
         HTTP_HX_REQUEST="true",
     )
     assert 'data-testid="count-new">1<' in _oob(response.content.decode(), "status-counts")
@@ -475,7 +485,26 @@ def test_bulk_action_message_comes_with_the_htmx_answer(clients, routed):
 def test_assign_goes_back_only_to_a_path_on_this_site(clients, next_value, lands_on):
     request = RequestFactory()
     response = clients["member"].post(
-        f"/requests/{request.pk}/assign/", {"assignee": "", "next": next_value}
+        f"/requests/{request.pk}/assign/",
+        {"assignee": "", "next": next_value, "version": request.version},
     )
     assert response.status_code == 302
     assert response["Location"] == (lands_on or f"/requests/{request.pk}/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action, body", [("transition", {"to": "triaged"}), ("assign", {})])
+def test_browser_moves_and_assignments_require_the_loaded_version(
+    clients, own_request, action, body
+):
+    url = f"/requests/{own_request.pk}/{action}/"
+    missing = clients["member"].post(url, {**body, "from": "queue"}, HTTP_HX_REQUEST="true")
+    assert missing.status_code == 400 and "lost the request" in missing.content.decode()
+    stale = clients["member"].post(
+        url, {**body, "from": "queue", "version": own_request.version - 1}, HTTP_HX_REQUEST="true"
+    )
+    assert stale.status_code == 409
+    own_request.refresh_from_db()
+    assert own_request.version == 1
+    page = clients["member"].get(f"/requests/{own_request.pk}/").content.decode()
+    assert page.count(f'name="version" value="{own_request.version}"') >= 2
