@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from outcomes.api import ObjectiveViewSet
 from prodops.accounts.api import DepartmentViewSet, MeView, TeamViewSet, obtain_token
+from prodops.home.api import HomeView
 from prodops.notifications.api import NotificationViewSet
 
 router = DefaultRouter()
@@ -16,6 +17,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("home/", HomeView.as_view(), name="api-home"),
     path("", include("intake.api_urls")),
     path("", include("roadmap.api_urls")),
     path("", include("docs_hub.api_urls")),

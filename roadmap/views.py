@@ -21,6 +21,7 @@ from prodops.core.errors import DomainError
 from prodops.core.periods import parse_period, quarter_of
 from prodops.core.permissions import refuse, role_required
 from prodops.core.selectors import workspace_settings
+from prodops.home.services import roadmap_visit_record
 from prodops.reviews import selectors as review_selectors
 from prodops.reviews.models import Cadence
 from prodops.reviews.services import cadence_state, cadence_update
@@ -150,7 +151,12 @@ def roadmap_board(request, pk: int):
         view="board",
         overcommits=list(selectors.overcommit_list(roadmap=roadmap)[:5]),
     )
-    _prepare_cards(items, roadmap=roadmap, filter_query=context["filter_query"])
+    _prepare_cards(
+        items,
+        roadmap=roadmap,
+        filter_query=context["filter_query"],
+        overcommitted=context["figures"].overcommitted,
+    )
     lanes = [(value, label, [i for i in items if i.lane == value]) for value, label in LANES]
     context["lanes"] = lanes
     if context["can_edit"]:
@@ -163,11 +169,14 @@ def roadmap_board(request, pk: int):
     return render(request, template, context)
 
 
-def _prepare_cards(items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: str) -> None:
+def _prepare_cards(
+    items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: str, overcommitted: bool
+) -> None:
     """What each board card shows beyond the item's own fields, worked out in Python: at
     200 items the same lookups in the template were most of the board's render time. Item
     URLs are built from the roadmap's URL rather than reversed per card, for the same
-    reason."""
+    reason. An item's over-commit badge shows only while the roadmap is over-committed now:
+    the recorded override is history, and capacity may since have grown to fit the plan."""
     base = roadmap.get_absolute_url()
     query = f"?{filter_query}" if filter_query else ""
     for item in items:
@@ -175,7 +184,9 @@ def _prepare_cards(items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: 
         item.move_url = f"{base}items/{item.pk}/move/{query}"
         item.move_targets = [(value, label) for value, label in LANES if value != item.lane]
         item.request_refs = ", ".join(f"#{r.pk}" for r in item.requests.all())
-        item.overcommit_reasons = "".join(o.reason for o in item.overcommits.all())
+        item.overcommit_reasons = (
+            "".join(o.reason for o in item.overcommits.all()) if overcommitted else ""
+        )
 
 
 @role_required(Role.MEMBER)
@@ -667,6 +678,9 @@ def stakeholder_roadmap(request):
     ]
     for r in roadmaps:
         _shared_lanes(r)
+    if not request.htmx:
+        # Home lists roadmap changes since this moment ("since your last visit").
+        roadmap_visit_record(user=request.user)
     context = {
         "roadmaps": roadmaps,
         "teams": Team.objects.order_by("name"),
