@@ -423,3 +423,15 @@ def capacity_change_preview(
             )
         )
     return previews
+
+
+def unplanned_by_day(*, roadmap: Roadmap) -> list[tuple]:
+    """Unplanned person-days logged on the roadmap per day, oldest first (for buffer burn)."""
+    return list(
+        UnplannedEntry.objects.filter(roadmap=roadmap)
+        .order_by()
+        .values("day")
+        .annotate(total=Sum("days"))
+        .order_by("day")
+        .values_list("day", "total")
+    )

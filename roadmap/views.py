@@ -26,7 +26,7 @@ from prodops.reviews import selectors as review_selectors
 from prodops.reviews.models import Cadence
 from prodops.reviews.services import cadence_state, cadence_update
 
-from . import selectors, services
+from . import charts, selectors, services
 from .forms import (
     CadenceForm,
     ItemCreateForm,
@@ -80,10 +80,22 @@ def _filter_query(request) -> str:
 
 
 def _context(request, roadmap: Roadmap, **extra) -> dict:
-    """What every internal roadmap page shows: the figures, tabs and filter choices."""
+    """What every internal roadmap page shows: the figures and their charts, tabs and filter
+    choices."""
+    figures = selectors.roadmap_figures(roadmap)
     return {
         "roadmap": roadmap,
-        "figures": selectors.roadmap_figures(roadmap),
+        "figures": figures,
+        "charts": [
+            charts.buffer_burn_chart(
+                roadmap=roadmap,
+                figures=figures,
+                unplanned_by_day=selectors.unplanned_by_day(roadmap=roadmap),
+                months=_months(roadmap),
+                today=timezone.localdate(),
+            ),
+            charts.capacity_chart(roadmap=roadmap, figures=figures),
+        ],
         "can_edit": services.can_edit_items(actor=request.user, roadmap=roadmap),
         "is_lead": has_role(request.user, Role.LEAD),
         "objectives": Objective.objects.order_by("title"),
