@@ -326,7 +326,7 @@ def plannable_requests() -> QuerySet[Request]:
     return (
         Request.objects.filter(status=RequestStatus.ACCEPTED)
         .exclude(pk__in=taken)
-        .select_related("department", "objective")
+        .select_related("department", "objective", "score_record")
         .order_by("-score", "title")
     )
 
@@ -434,4 +434,30 @@ def unplanned_by_day(*, roadmap: Roadmap) -> list[tuple]:
         .annotate(total=Sum("days"))
         .order_by("day")
         .values_list("day", "total")
+    )
+
+
+def plan_target_roadmaps(*, user, request: Request | None = None, today=None) -> list[Roadmap]:
+    """Roadmaps an accepted request can be planned onto: current and future quarters, soonest
+    first. Where requests carry a team, only that team's; otherwise the person's own teams
+    come first."""
+    from prodops.accounts.models import Team
+
+    today = today or timezone.localdate()
+    qs = Roadmap.objects.filter(period_end__gte=today).select_related("team")
+    team_id = getattr(request, "team_id", None) if request is not None else None
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    roadmaps = list(qs.order_by("period_start", "team__name"))
+    mine = set(
+        Team.objects.filter(Q(memberships__user=user) | Q(lead=user)).values_list("pk", flat=True)
+    )
+    return sorted(roadmaps, key=lambda r: (r.team_id not in mine, r.period_start, r.team.name))
+
+
+def plan_picks(*, request_ids) -> list[Request]:
+    """Accepted requests picked for a new item, each with its assessment summary (mean effort
+    is what the item's default estimate adds up)."""
+    return list(
+        plannable_requests().filter(pk__in=list(request_ids)).select_related("score_record")
     )

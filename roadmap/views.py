@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from outcomes.models import Objective
 from prodops.accounts.models import Department, Team
@@ -39,6 +39,7 @@ from .forms import (
     ShareLinkForm,
     SnapshotForm,
     UnplannedForm,
+    mean_estimate_days,
 )
 from .models import Lane, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 
@@ -342,16 +343,25 @@ def roadmap_settings(request, pk: int):
     )
 
 
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
 @role_required(Role.LEAD)
 def item_create(request, pk: int):
+    """Plan accepted requests as a new item; `?requests=` preselects them (from the backlog's
+    "plan it"). The summary beside the form follows the picks (plan_summary)."""
     roadmap = _roadmap_or_404(pk)
+    picked = _ids(request.GET.getlist("requests"))
     form = ItemCreateForm(
         request.POST or None,
         roadmap=roadmap,
         months=_months(roadmap),
         plannable_requests=selectors.plannable_requests(),
-        initial={"lane": Lane.NEXT},
+        initial={"lane": Lane.NEXT, "requests": picked},
     )
+    if request.method == "POST":
+        picked = _ids(request.POST.getlist("requests"))
     if request.method == "POST" and form.is_valid():
         try:
             item = services.roadmap_item_create(
@@ -362,12 +372,75 @@ def item_create(request, pk: int):
         else:
             messages.success(request, f"“{item.title}” planned ({item.estimate_days} person-days).")
             return redirect(roadmap.get_absolute_url())
-    return render(
-        request,
-        "roadmap/item_form.html",
-        _context(request, roadmap, form=form, item=None),
-        status=400 if form.errors else 200,
+    context = _context(request, roadmap, form=form, item=None)
+    context.update(
+        _plan_summary(roadmap, context["figures"], picked, request.POST.get("estimate_days"))
     )
+    return render(request, "roadmap/item_form.html", context, status=400 if form.errors else 200)
+
+
+def _plan_summary(roadmap: Roadmap, figures, picked: list[int], estimate_raw) -> dict:
+    """What the plan form's summary shows: each picked request with its mean estimate, the
+    item's estimate (the one typed, else the sum of means, as roadmap_item_create will use)
+    and the roadmap's free days now and after."""
+    from decimal import Decimal, InvalidOperation
+
+    picks = selectors.plan_picks(request_ids=picked)
+    for r in picks:
+        r.mean_estimate = mean_estimate_days(r)
+    typed = None
+    if estimate_raw not in (None, ""):
+        try:
+            typed = Decimal(str(estimate_raw))
+        except InvalidOperation:
+            typed = None
+    estimate = typed
+    if estimate is None and picks:
+        estimate = selectors.default_estimate_days([r.pk for r in picks])
+    free_after = figures.free_days - (estimate or Decimal(0))
+    return {
+        "picks": picks,
+        "plan_estimate": estimate,
+        "estimate_typed": typed is not None,
+        "free_after": free_after,
+        "plan_over": free_after < 0,
+    }
+
+
+@role_required(Role.LEAD)
+@require_GET
+def plan_summary(request, pk: int):
+    """The plan form's summary, re-rendered by htmx as requests are picked."""
+    roadmap = _roadmap_or_404(pk)
+    context = {"roadmap": roadmap, "figures": selectors.roadmap_figures(roadmap)}
+    context.update(
+        _plan_summary(
+            roadmap,
+            context["figures"],
+            _ids(request.GET.getlist("requests")),
+            request.GET.get("estimate_days"),
+        )
+    )
+    return render(request, "roadmap/item_form.html#plan_summary", context)
+
+
+@role_required(Role.LEAD)
+@require_GET
+def plan_request(request):
+    """From the backlog: choose the roadmap to plan an accepted request onto, then go to
+    its plan form with the request picked. htmx gets the small choice form in place."""
+    from intake.models import Request
+
+    req = Request.objects.filter(pk=_int(request.GET.get("request"))).first()
+    if req is None:
+        raise Http404("No such request.")
+    targets = selectors.plan_target_roadmaps(user=request.user, request=req)
+    chosen = _int(request.GET.get("roadmap"))
+    if chosen and any(r.pk == chosen for r in targets):
+        return redirect(reverse("roadmap:item_create", args=[chosen]) + f"?requests={req.pk}")
+    context = {"req": req, "targets": targets}
+    template = "roadmap/plan_request.html#choose" if request.htmx else "roadmap/plan_request.html"
+    return render(request, template, context)
 
 
 def _item_or_404(roadmap: Roadmap, item_pk: int) -> RoadmapItem:
