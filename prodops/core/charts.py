@@ -13,7 +13,7 @@ WIDTH = 480
 HEIGHT = 220
 MARGIN_LEFT = 46
 MARGIN_RIGHT = 14
-MARGIN_TOP = 14
+MARGIN_TOP = 26
 MARGIN_BOTTOM = 40
 Y_TICKS = 4
 # Colour classes c0…c7 (static/css/panels.css); the last ones are for "other" and "none".
@@ -103,6 +103,10 @@ class Chart:
         return _r(self.height - 4)
 
     @property
+    def y_unit_y(self) -> float:
+        return _r(self.top - 14)
+
+    @property
     def y_tick_label_x(self) -> float:
         return _r(self.left - 6)
 
@@ -111,8 +115,17 @@ class Chart:
         return _r(self.bottom + 14)
 
 
-def _y_axis(chart: Chart, top_value: float) -> LinearScale:
-    top = nice_ceiling(top_value)
+def axis_top(value: float, *, whole: bool = False) -> float:
+    """The top of a y axis for values up to `value`: Y_TICKS steps of a round size (1, 2,
+    2.5, 5 × 10ⁿ), so every tick is a round number; whole-number steps for counts."""
+    step = nice_ceiling(float(value) / Y_TICKS) if value and float(value) > 0 else 0.25
+    if whole:
+        step = max(math.ceil(step), 1)
+    return step * Y_TICKS
+
+
+def _y_axis(chart: Chart, top_value: float, *, whole: bool = False) -> LinearScale:
+    top = axis_top(top_value, whole=whole)
     scale = LinearScale(top, chart.bottom, chart.top)
     chart.y_ticks = [
         (scale(top * i / Y_TICKS), _number(top * i / Y_TICKS)) for i in range(Y_TICKS + 1)
@@ -147,13 +160,15 @@ def bar_chart(
     classes: list[str] | None = None,
     refs: list[tuple[float, str, str]] = (),
     empty_text: str = "No data yet.",
+    whole: bool = False,
 ) -> Chart:
-    """One bar per label. `refs` are horizontal reference lines as (value, label, tone)."""
+    """One bar per label. `refs` are horizontal reference lines as (value, label, tone);
+    `whole` keeps axis steps to whole numbers (for counts)."""
     chart = Chart(id=id, title=title, desc=desc, x_unit=x_unit, y_unit=y_unit)
     chart.table_head = [x_unit, y_unit]
     chart.table_rows = [[label, _number(v)] for label, v in zip(labels, values, strict=True)]
     top = max([float(v) for v in values] + [float(r[0]) for r in refs] + [0])
-    scale = _y_axis(chart, top)
+    scale = _y_axis(chart, top, whole=whole)
     if not labels or top == 0:
         chart.empty_text = empty_text
     for i, ((x, width), label, value) in enumerate(
@@ -189,7 +204,7 @@ def stacked_bar_chart(
     bottom-up in the order given."""
     chart = Chart(id=id, title=title, desc=desc, x_unit=x_unit, y_unit=y_unit)
     totals = [sum(values[i] for _n, values, _c in series) for i in range(len(labels))]
-    scale = _y_axis(chart, max([*totals, 0]))
+    scale = _y_axis(chart, max([*totals, 0]), whole=True)
     if not labels or not any(totals):
         chart.empty_text = empty_text
     for i, (x, width) in enumerate(_bands(chart, labels)):
@@ -240,6 +255,7 @@ def histogram(
         x_unit=x_unit,
         y_unit=y_unit,
         empty_text=empty_text,
+        whole=True,
     )
 
 

@@ -27,6 +27,22 @@ def test_nice_ceiling(value, expected):
     assert charts.nice_ceiling(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "whole", "expected"),
+    [
+        (0, False, 1),
+        (10, False, 10),
+        (30, False, 40),
+        (120, False, 200),
+        (3, True, 4),
+        (1, True, 4),
+        (9, True, 12),
+    ],
+)
+def test_axis_top_gives_round_ticks(value, whole, expected):
+    assert charts.axis_top(value, whole=whole) == expected
+
+
 def test_linear_scale_maps_domain_onto_a_reversed_range():
     scale = charts.LinearScale(100, 180, 20)
     assert scale(0) == 180
@@ -47,7 +63,7 @@ def test_bar_chart_geometry():
         refs=[(Decimal("8"), "Plannable", "warn")],
     )
     a, b = chart.rects
-    # Axis tops out at 10 (nice ceiling of the largest value), so "a" fills the plot height.
+    # Axis tops out at 10 (four steps of 2.5), so "a" fills the plot height.
     assert chart.y_ticks[-1] == (chart.top, "10")
     assert (a["y"], a["h"]) == (chart.top, chart.bottom - chart.top)
     assert b["h"] == pytest.approx((chart.bottom - chart.top) / 2, abs=0.1)
@@ -90,8 +106,8 @@ def test_stacked_bars_stack_bottom_up():
     sales, cs_w1, _cs_w2 = chart.rects
     assert sales["y"] + 0 == pytest.approx(cs_w1["y"] + cs_w1["h"], abs=0.1)  # CS sits on Sales
     assert sales["y"] + sales["h"] == chart.bottom
-    # The axis runs to 5 (nice ceiling of the tallest stack, 4).
-    assert cs_w1["y"] == pytest.approx(chart.bottom - (chart.bottom - chart.top) * 4 / 5, abs=0.1)
+    # The axis runs to 4 (whole steps of 1 for the tallest stack, 4): it fills the height.
+    assert cs_w1["y"] == chart.top
     assert chart.table_head == ["Week", "Sales", "CS", "Total"]
     assert chart.table_rows == [["w1", "2", "2", "4"], ["w2", "0", "1", "1"]]
     assert chart.legend == [("c0", "Sales"), ("c1", "CS")]
@@ -118,7 +134,7 @@ def test_step_line_with_one_point():
     assert points[0] == f"{float(chart.left)},{float(chart.bottom)}"
     assert len(points) == 4 and points[1].split(",")[0] == points[2].split(",")[0]
     assert float(points[3].split(",")[0]) > float(points[2].split(",")[0])
-    assert chart.y_ticks[-1][1] == "5"  # the 100 % line fits on the axis
+    assert chart.y_ticks[-1][1] == "8"  # the 100 % line (5) fits on an axis of steps of 2
     assert chart.x_ticks == [(chart.left, "1 Jan")]
     assert chart.table_rows == [["1 Feb 2027", "3"]]
 
