@@ -57,12 +57,8 @@ def membership_edit(request, user_pk: int, pk: int | None = None):
         )
     context = {"form": form, "person": person, "membership": membership, "previews": previews}
     if request.htmx and request.method == "POST":
-        return render(
-            request,
-            "accounts/membership_form.html#preview",
-            context,
-            status=400 if form.errors else 200,
-        )
+        # The form's own errors show when it is submitted; the live preview only waits.
+        return render(request, "accounts/membership_form.html#preview", context)
     return render(
         request, "accounts/membership_form.html", context, status=400 if form.errors else 200
     )

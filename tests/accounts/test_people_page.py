@@ -176,3 +176,15 @@ def test_overcommit_badge_follows_capacity(clients, users, team, roadmap, plan):
         assert 'data-figure="capacity">150.0 d' in page
         assert 'class="badge over"' not in page, path
         assert "Over-committed:" not in page
+
+
+@pytest.mark.django_db
+def test_live_preview_names_the_field_at_fault(clients, users, team):
+    membership = TeamMembership.objects.get(team=team, user=users["member"])
+    url = f"/people/{users['member'].pk}/teams/{membership.pk}/"
+    response = clients["admin"].post(
+        url, {"capacity_days": "50", "allocation_percent": "abc"}, HTTP_HX_REQUEST="true"
+    )
+    # 200 so htmx swaps it in: the preview says what to fix instead of going quiet.
+    assert response.status_code == 200
+    assert "Allocation to this team (%): Enter a whole number." in response.content.decode()
