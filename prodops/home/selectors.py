@@ -217,9 +217,11 @@ def revisits_section(*, today: dt.date) -> HomeSection:
 
 
 def reviews_due_section(*, user, today: dt.date, escalated: bool = False) -> HomeSection:
-    """Reviews a person runs (and, for leads, those escalated to them) due within a week or
-    overdue."""
-    who = Q(owner=user) | Q(escalate_to=user) if escalated else Q(owner=user)
+    """Reviews a person runs due within a week or overdue, and for leads the overdue ones
+    escalated to them."""
+    who = Q(owner=user)
+    if escalated:
+        who |= Q(escalate_to=user, next_due_on__lt=today)
     qs = Cadence.objects.filter(
         who, active=True, next_due_on__lte=today + dt.timedelta(days=REVIEW_DUE_WITHIN_DAYS)
     ).order_by("next_due_on", "id")

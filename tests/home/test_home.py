@@ -190,3 +190,27 @@ def test_home_queries_do_not_grow(clients, users, role, roadmap, plan, objective
         plan(Decimal("1"), visibility="shared", public_title="Shared work")
 
     assert_queries_do_not_grow(lambda: client.get("/"), add, before=5, after=30)
+
+
+@pytest.mark.django_db
+def test_lead_sees_overdue_reviews_escalated_to_them(api_clients, users, roadmap):
+    cadence = Cadence.objects.get(target_id=roadmap.pk, kind=Cadence.Kind.ROADMAP)
+    Cadence.objects.filter(pk=cadence.pk).update(
+        owner=users["member"],
+        escalate_to=users["lead"],
+        next_due_on=timezone.localdate() + dt.timedelta(days=2),
+    )
+    assert sections(api_clients["lead"])["reviews_due"]["count"] == 0  # not overdue yet
+    Cadence.objects.filter(pk=cadence.pk).update(
+        next_due_on=timezone.localdate() - dt.timedelta(days=4)
+    )
+    assert sections(api_clients["lead"])["reviews_due"]["count"] == 1
+
+
+@pytest.mark.django_db
+def test_home_endpoint_is_in_the_schema(api_clients):
+    schema = api_clients["member"].get("/api/schema/", {"format": "json"}).json()
+    get = schema["paths"]["/api/v1/home/"]["get"]
+    ref = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/Home")
+    assert "sections" in schema["components"]["schemas"]["Home"]["properties"]
