@@ -3,7 +3,7 @@
 from django import forms
 
 from outcomes.models import Objective
-from prodops.accounts.models import Department
+from prodops.accounts.models import Department, Team
 
 from .models import Request, RequestStatus
 from .selectors import team_people
@@ -54,6 +54,18 @@ class TransitionForm(forms.Form):
     )
     revisit_on = forms.DateField(
         required=False, widget=DateInput, label="Revisit on", help_text="Required to park."
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        help_text="Needed from triaged on; empty keeps the current team.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class TeamForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="No team"
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -16,6 +16,7 @@ from .models import Roadmap, ShareLink, Snapshot, UnplannedEntry
 from .serializers import (
     CompleteReviewSerializer,
     MovePeriodSerializer,
+    PlannableRequestSerializer,
     RoadmapItemSerializer,
     RoadmapSerializer,
     SharedRoadmapSerializer,
@@ -36,7 +37,12 @@ class RoadmapViewSet(
     read; leads create and update. Stakeholders read `/api/v1/shared-roadmaps/`."""
 
     serializer_class = RoadmapSerializer
-    action_roles = {"list": Role.MEMBER, "retrieve": Role.MEMBER, "*": Role.LEAD}
+    action_roles = {
+        "list": Role.MEMBER,
+        "retrieve": Role.MEMBER,
+        "plannable_requests": Role.MEMBER,
+        "*": Role.LEAD,
+    }
     filterset_fields = ["team", "period"]
     ordering_fields = ["period_start"]
 
@@ -81,6 +87,15 @@ class RoadmapViewSet(
                     field=name,
                 )
         return super().update(request, *args, **kwargs)
+
+    @extend_schema(responses=PlannableRequestSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="plannable-requests", filter_backends=[])
+    def plannable_requests(self, request, pk=None):
+        """The accepted requests of this roadmap's team that no item plans yet: the only
+        requests an item here may plan."""
+        roadmap = self.get_object()
+        page = self.paginate_queryset(selectors.plannable_requests(roadmap=roadmap))
+        return self.get_paginated_response(PlannableRequestSerializer(page, many=True).data)
 
     @extend_schema(request=CompleteReviewSerializer)
     @action(detail=True, methods=["post"], url_path="complete-review")

@@ -257,9 +257,32 @@ def _walk_requests(requests, *, to: str, item: RoadmapItem, roadmap: Roadmap, ac
             )
 
 
-def _lock_plannable_requests(request_ids) -> list[Request]:
-    """Lock the requests about to be planned; each must exist, be accepted and sit on no item."""
-    found = list(Request.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
+def plan_team_refusal(*, request: Request, roadmap: Roadmap) -> str | None:
+    """An item plans only requests of its roadmap's team: a request of another team, or one
+    without a team yet, is refused with the reason (None when the request may be planned
+    there). The request's team is set at triage (intake.services.request_set_team)."""
+    if request.team_id == roadmap.team_id:
+        return None
+    if request.team_id is None:
+        return (
+            f"“{request.title}” has no team yet; set its team to {roadmap.team} at triage "
+            "before planning it here."
+        )
+    return (
+        f"“{request.title}” belongs to {request.team}; an item on the {roadmap.team} roadmap "
+        f"plans only {roadmap.team}'s requests."
+    )
+
+
+def _lock_plannable_requests(request_ids, *, roadmap: Roadmap) -> list[Request]:
+    """Lock the requests about to be planned on `roadmap`; each must exist, be accepted, belong
+    to the roadmap's team (plan_team_refusal) and sit on no item."""
+    found = list(
+        Request.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .filter(pk__in=request_ids)
+        .order_by("pk")
+    )
     if len(found) != len(set(request_ids)):
         raise ValidationFailed("Some of these requests do not exist.", field="requests")
     if ItemRequest.objects.filter(request_id__in=request_ids).exists():
@@ -270,6 +293,8 @@ def _lock_plannable_requests(request_ids) -> list[Request]:
                 f"“{request.title}” is {request.get_status_display().lower()}; only accepted requests can be planned.",
                 field="requests",
             )
+        if refusal := plan_team_refusal(request=request, roadmap=roadmap):
+            raise ValidationFailed(refusal, field="requests")
     return found
 
 
@@ -431,7 +456,7 @@ def roadmap_item_create(
     request_ids = sorted({getattr(r, "pk", r) for r in requests})
     if not request_ids:
         raise ValidationFailed("Pick at least one accepted request to plan.", field="requests")
-    found = _lock_plannable_requests(request_ids)
+    found = _lock_plannable_requests(request_ids, roadmap=locked)
     if estimate_days in (None, ""):
         estimate = selectors.default_estimate_days(request_ids)
         if estimate is None:
@@ -685,7 +710,7 @@ def roadmap_item_set_requests(
     _require_lead(actor, "change which requests a roadmap item delivers")
     if locked.status == RoadmapItem.Status.SHIPPED:
         raise ValidationFailed("A shipped item's requests are settled.", field="requests")
-    added = _lock_plannable_requests(added_ids) if added_ids else []
+    added = _lock_plannable_requests(added_ids, roadmap=roadmap) if added_ids else []
     removed = list(Request.objects.select_for_update().filter(pk__in=removed_ids).order_by("pk"))
     ItemRequest.objects.filter(item=locked, request_id__in=removed_ids).delete()
     ItemRequest.objects.bulk_create([ItemRequest(item=locked, request=r) for r in added])

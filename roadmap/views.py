@@ -357,7 +357,7 @@ def item_create(request, pk: int):
         request.POST or None,
         roadmap=roadmap,
         months=_months(roadmap),
-        plannable_requests=selectors.plannable_requests(),
+        plannable_requests=selectors.plannable_requests(roadmap=roadmap),
         initial={"lane": Lane.NEXT, "requests": picked},
     )
     if request.method == "POST":
@@ -385,7 +385,7 @@ def _plan_summary(roadmap: Roadmap, figures, picked: list[int], estimate_raw) ->
     and the roadmap's free days now and after."""
     from decimal import Decimal, InvalidOperation
 
-    picks = selectors.plan_picks(request_ids=picked)
+    picks = selectors.plan_picks(roadmap=roadmap, request_ids=picked)
     for r in picks:
         r.mean_estimate = mean_estimate_days(r)
     typed = None

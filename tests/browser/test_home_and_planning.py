@@ -32,7 +32,7 @@ def workspace():
     roadmap = services.roadmap_create(actor=lead, team=team, period="2027-Q1")
     objective = ObjectiveFactory(title="Grow NRR")
     scored = RequestFactory(
-        title="Win-back emails", status=RequestStatus.TRIAGED, objective=objective
+        title="Win-back emails", status=RequestStatus.TRIAGED, objective=objective, team=team
     )
     assessment_save(
         request=scored,

@@ -4,12 +4,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from intake.lifecycle import TEAM_REQUIRED
 from intake.models import Request, RequestStatus, StatusChange
 from intake.scoring_services import assessment_save
 from prodops.home.models import RoadmapVisit
 from prodops.reviews.models import Cadence
 from roadmap import services as roadmap_services
-from tests.factories import RequestFactory
+from tests.factories import RequestFactory, TeamFactory, triage_team
 from tests.helpers import assert_queries_do_not_grow
 
 ASSESS = {"feasibility": 4, "effort_days": Decimal("5"), "impact": 4, "confidence": 80}
@@ -21,7 +22,10 @@ def sections(client) -> dict:
 
 
 def status(req, value):
-    Request.objects.filter(pk=req.pk).update(status=value)
+    """Put a request in a status directly (setup only), with a team where the lifecycle
+    needs one."""
+    team = req.team or (triage_team() if value in TEAM_REQUIRED else None)
+    Request.objects.filter(pk=req.pk).update(status=value, team=team)
     req.refresh_from_db()
     return req
 
@@ -214,3 +218,13 @@ def test_home_endpoint_is_in_the_schema(api_clients):
     ref = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert ref.endswith("/Home")
     assert "sections" in schema["components"]["schemas"]["Home"]["properties"]
+
+
+@pytest.mark.django_db
+def test_member_sees_requests_of_their_team_and_unrouted_ones(api_clients, users, team):
+    other = TeamFactory(name="Sales Ops", slug="sales-ops")
+    ours = RequestFactory(title="Ours", team=team)
+    unrouted = RequestFactory(title="Unrouted")
+    RequestFactory(title="Theirs", team=other)
+    titles = {line["title"] for line in sections(api_clients["member"])["untriaged"]["lines"]}
+    assert titles == {f"#{ours.pk} Ours", f"#{unrouted.pk} Unrouted"}

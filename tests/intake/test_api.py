@@ -8,7 +8,7 @@ from intake.models import Comment, Request, RequestStatus, Vote, Watcher
 from intake.selectors import request_similar
 from intake.services import comment_create, request_vote
 from prodops.notifications.models import Notification
-from tests.factories import RequestFactory, UserFactory
+from tests.factories import RequestFactory, UserFactory, triage_team
 from tests.helpers import assert_queries_do_not_grow, assert_role_matrix
 
 from .conftest import set_status
@@ -67,9 +67,16 @@ def test_role_matrix_over_every_endpoint(api_clients, own_request, private_reque
     assert_role_matrix(
         api_clients,
         "post",
+        f"{base}{own_request.pk}/team/",
+        {"anonymous": (401, 403), "stakeholder": 403},
+        data={"team": None, "version": own_request.version},
+    )
+    assert_role_matrix(
+        api_clients,
+        "post",
         f"{base}{own_request.pk}/transition/",
         {"member": 200},
-        data={"to": "triaged"},
+        data={"to": "triaged", "team": triage_team().pk},
     )
     assert_role_matrix(
         api_clients,

@@ -169,7 +169,7 @@ def test_queue_counts_filters_and_htmx_partial(clients, member, department):
 
 
 @pytest.mark.django_db
-def test_inline_transition_returns_the_row(clients, own_request):
+def test_inline_transition_returns_the_row(clients, own_request, routed):
     response = clients["member"].post(
         f"/requests/{own_request.pk}/transition/",
         {"to": "triaged", "from": "queue", "version": own_request.version},
@@ -205,7 +205,7 @@ def test_inline_assign(clients, member, own_request):
 
 
 @pytest.mark.django_db
-def test_bulk_is_all_or_nothing(clients, member):
+def test_bulk_is_all_or_nothing(clients, member, routed):
     a, b = RequestFactory(), RequestFactory()
     shipped = set_status(RequestFactory(), RequestStatus.SHIPPED)
     response = clients["member"].post(
@@ -418,7 +418,7 @@ def _oob(html: str, element_id: str) -> str:
 
 
 @pytest.mark.django_db
-def test_inline_row_changes_refresh_the_counts_out_of_band(clients, member):
+def test_inline_row_changes_refresh_the_counts_out_of_band(clients, member, routed):
     first, second = RequestFactory(), RequestFactory()
     queue = "/requests/?status=new&status=triaged"
     response = clients["member"].post(
@@ -445,7 +445,7 @@ def test_inline_row_changes_refresh_the_counts_out_of_band(clients, member):
 
 
 @pytest.mark.django_db
-def test_bulk_action_message_comes_with_the_htmx_answer(clients):
+def test_bulk_action_message_comes_with_the_htmx_answer(clients, routed):
     a, b = RequestFactory(), RequestFactory()
     response = clients["member"].post(
         "/requests/bulk/?status=triaged",
@@ -457,7 +457,7 @@ def test_bulk_action_message_comes_with_the_htmx_answer(clients):
     assert "Updated 2 requests." in _oob(html, "messages")
     assert 'data-testid="count-triaged">2<' in html and html.count("data-row") == 2
     # Rows send their next change back to the queue, not to the bulk address.
-    assert html.count('name="next" value="/requests/?status=triaged"') == 4
+    assert html.count('name="next" value="/requests/?status=triaged"') == 6
     # The message is shown once, not again on the next page.
     assert "Updated 2 requests." not in clients["member"].get("/requests/").content.decode()
 

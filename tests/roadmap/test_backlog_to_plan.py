@@ -12,8 +12,10 @@ from tests.helpers import assert_role_matrix
 
 
 @pytest.fixture
-def scored(users, objective):
-    req = RequestFactory(status=RequestStatus.TRIAGED, objective=objective, title="Win-back emails")
+def scored(users, objective, team):
+    req = RequestFactory(
+        status=RequestStatus.TRIAGED, objective=objective, title="Win-back emails", team=team
+    )
     for person, effort in ((users["member"], "4"), (users["lead"], "6")):
         assessment_save(
             request=req,
