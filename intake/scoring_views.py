@@ -14,6 +14,7 @@ from prodops.core.errors import DomainError
 from prodops.core.permissions import refuse, role_required
 from prodops.core.redirects import return_path
 
+from . import charts as intake_charts
 from . import scoring, scoring_selectors, scoring_services
 from .models import Request
 from .scoring_forms import AssessmentForm, BacklogFilterForm, DecisionForm, ScoringModelForm
@@ -49,6 +50,7 @@ def backlog(request):
         "formula": scoring.formula_text(params),
         "objectives": active_objectives(),
         "no_objective": scoring_selectors.NO_OBJECTIVE,
+        "score_chart": intake_charts.score_chart(bins=scoring_selectors.score_histogram(**filters)),
     }
     template = "intake/backlog.html#results" if request.htmx else "intake/backlog.html"
     return render(request, template, context)

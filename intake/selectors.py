@@ -384,3 +384,19 @@ class _Req:
 
     def __init__(self, user):
         self.user = user
+
+
+def intake_by_week(*, since) -> list[tuple]:
+    """Requests received per week (weeks start on Monday) and department since `since`, as
+    (week start date, department name or None, count). One query."""
+    from django.db.models.functions import TruncWeek
+
+    rows = (
+        Request.objects.filter(created_at__gte=since)
+        .annotate(week=TruncWeek("created_at"))
+        .order_by()
+        .values("week", "department__name")
+        .annotate(n=Count("id"))
+        .values_list("week", "department__name", "n")
+    )
+    return [(week.date(), name, n) for week, name, n in rows]

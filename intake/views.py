@@ -1,6 +1,7 @@
 """Browser pages for intake. Views parse input, call one service or selector, and render;
 with htmx they render only the partial of the same template."""
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from outcomes.models import Objective
@@ -18,6 +20,7 @@ from prodops.core.errors import DomainError, ValidationFailed
 from prodops.core.permissions import refuse, role_required
 from prodops.core.redirects import return_path
 
+from . import charts as intake_charts
 from . import lifecycle, selectors, services
 from .filters import AGE_CHOICES, queue_filter_params, sort_choices_for
 from .forms import (
@@ -191,8 +194,17 @@ def queue(request):
             return refuse(request, error.message, status=400)
         messages.error(request, error.message)
         return render(request, "intake/queue.html", context, status=400)
-    template = "intake/queue.html#results_update" if request.htmx else "intake/queue.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "intake/queue.html#results_update", context)
+    context["intake_chart"] = _intake_chart()
+    return render(request, "intake/queue.html", context)
+
+
+def _intake_chart():
+    today = timezone.localdate()
+    since = intake_charts.intake_window_start(today)
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    return intake_charts.intake_chart(rows=selectors.intake_by_week(since=start), today=today)
 
 
 def _panel_context(request, obj, back: str) -> dict:

@@ -8,9 +8,10 @@ import prodops.admin_site  # noqa: F401 - applies the admin role rule to the adm
 from prodops.accounts import views as account_views
 from prodops.accounts.forms import SignInForm
 from prodops.core import views as core_views
+from prodops.home import views as home_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -29,6 +30,7 @@ urlpatterns = [
     path("docs/", include("docs_hub.urls")),
     path("reviews/", include("prodops.reviews.urls")),
     path("notifications/", include("prodops.notifications.urls")),
+    path("people/", include("prodops.accounts.urls")),
     path("api/v1/", include("prodops.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -1,9 +1,12 @@
+from decimal import Decimal
+
 from django import forms
 
 from outcomes.models import Objective
 from prodops.accounts.models import Team, User
 from prodops.core import limits
 
+from . import rules
 from .models import Lane, RoadmapItem
 
 # Every edit form carries the version it was loaded at; without it a save could overwrite a
@@ -139,6 +142,23 @@ class ItemCreateForm(_ItemFields):
     def __init__(self, *args, plannable_requests, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requests"].queryset = plannable_requests
+        self.fields["requests"].label_from_instance = request_with_estimate
+
+
+def mean_estimate_days(request) -> Decimal | None:
+    """A request's mean assessed effort, to one decimal (None when nobody assessed it)."""
+    record = getattr(request, "score_record", None)
+    if record is None or not record.assessment_count:
+        return None
+    return rules.round_days(record.mean_effort)
+
+
+def request_with_estimate(request) -> str:
+    """A plannable request as the plan form lists it: number, title and mean estimate."""
+    mean = mean_estimate_days(request)
+    if mean is None:
+        return f"#{request.pk} {request.title} · not assessed"
+    return f"#{request.pk} {request.title} · mean estimate {mean} d"
 
 
 class ItemEditForm(_ItemFields):

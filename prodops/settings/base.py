@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "prodops.activity",
     "prodops.notifications",
     "prodops.reviews",
+    "prodops.home",
     "intake",
     "roadmap",
     "outcomes",
