@@ -3,7 +3,8 @@
 from django import forms
 
 from outcomes.models import Objective
-from prodops.accounts.models import Department
+from prodops.accounts.models import Department, Team
+from prodops.core import limits
 
 from .models import Request, RequestStatus
 from .selectors import team_people
@@ -20,6 +21,7 @@ class RequestForm(forms.Form):
         help_text="One line that says what you need.",
     )
     description = forms.CharField(
+        max_length=limits.MARKDOWN,
         widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
         help_text="Markdown. What problem does it solve, for whom, and how will you know it worked?",
@@ -45,27 +47,48 @@ class RequestForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+# Moves and assignments carry the request's version the page was loaded at: without it a
+# change could overwrite one made since.
+RELOAD = {"required": "Reload the page and try again: the form lost the request's version."}
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to", choices=RequestStatus.choices)
     reason = forms.CharField(
         required=False,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required to decline, deflect or ask for information.",
     )
     revisit_on = forms.DateField(
         required=False, widget=DateInput, label="Revisit on", help_text="Required to park."
     )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        help_text="Needed from triaged on; empty keeps the current team.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
+
+
+class TeamForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="No team"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=team_people(), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown."
+        label="Comment",
+        max_length=limits.COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown.",
     )
     is_internal = forms.BooleanField(
         required=False,
@@ -75,7 +98,9 @@ class CommentForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    body = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label="Your answer", max_length=limits.COMMENT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class VoteForm(forms.Form):
@@ -92,8 +117,8 @@ class SimilarForm(forms.Form):
     """What the similar-title search reads: the text typed (`q`, or `title` when the request
     form itself asks) and a request to leave out (the one being edited)."""
 
-    q = forms.CharField(required=False, label="Search")
-    title = forms.CharField(required=False)
+    q = forms.CharField(required=False, label="Search", max_length=limits.SEARCH)
+    title = forms.CharField(required=False, max_length=limits.SEARCH)
     exclude = forms.IntegerField(required=False, min_value=1, label="Leave out request")
 
     def text(self) -> str:
@@ -126,7 +151,7 @@ class BulkForm(forms.Form):
         label="Assign",
         help_text="Empty keeps the assignees, “none” unassigns, an id assigns that person.",
     )
-    reason = forms.CharField(required=False)
+    reason = forms.CharField(required=False, max_length=limits.REASON)
     revisit_on = forms.DateField(required=False, widget=DateInput)
 
     def clean_assignee(self) -> str:

@@ -3,6 +3,8 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 
+from prodops.core import limits
+
 
 class RequestStatus(models.TextChoices):
     NEW = "new", "New"
@@ -44,7 +46,7 @@ class Request(models.Model):
         IMPORT = "import", "Import"
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, max_length=limits.MARKDOWN, help_text="Markdown.")
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests_made"
     )
@@ -81,11 +83,20 @@ class Request(models.Model):
         on_delete=models.SET_NULL,
         related_name="requests_assigned",
     )
+    # The ops team the request belongs to: suggested by the routing rules, set or changed at
+    # triage (intake.services.request_set_team), required past triage (lifecycle.TEAM_REQUIRED).
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_requests"
     )
     status_reason = models.TextField(
-        blank=True, help_text="Reason given with the last status change."
+        blank=True, max_length=limits.REASON, help_text="Reason given with the last status change."
     )
     revisit_on = models.DateField(
         null=True, blank=True, help_text="When a parked request is looked at again."
@@ -132,7 +143,7 @@ class StatusChange(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=RequestStatus.choices)
     to_status = models.CharField(max_length=20, choices=RequestStatus.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=limits.REASON)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -154,6 +165,14 @@ class Vote(models.Model):
     )
     note = models.CharField("why it matters", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    moved_from = models.ForeignKey(
+        Request,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The request the vote was first cast on, when a merge moved it here.",
+    )
 
     class Meta:
         constraints = [
@@ -188,7 +207,7 @@ class Comment(models.Model):
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = models.TextField(max_length=limits.COMMENT)
     is_internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     moved_from = models.ForeignKey(
@@ -197,7 +216,7 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Set when the comment came over from a merged duplicate.",
+        help_text="The request the comment was first written on, when a merge moved it here.",
     )
 
     class Meta:
@@ -205,6 +224,54 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on #{self.request_id}"
+
+
+class RoutingRule(models.Model):
+    """A lead's rule: requests of this category and/or department go to this team. The most
+    specific matching rule wins (see intake.routing.rules.routing_suggest)."""
+
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    category = models.CharField(
+        max_length=30,
+        choices=Request.Category.choices,
+        blank=True,
+        help_text="Empty matches every category.",
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        help_text="Empty matches every department.",
+    )
+    priority = models.PositiveSmallIntegerField(
+        default=100, help_text="Among equally specific rules, the lower number wins."
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(category="") | models.Q(department__isnull=False),
+                name="routing_rule_matches_something",
+            ),
+            # One rule per match, so which rule wins is never a tie between identical rules.
+            models.UniqueConstraint(
+                fields=["category", "department"],
+                name="one_routing_rule_per_match",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.get_category_display() if self.category else "", str(self.department or "")]
+        return " + ".join(p for p in parts if p) + f" → {self.team}"
 
 
 from .assessments import Assessment, AssessmentRevision, ScoringModel  # noqa: E402
@@ -215,6 +282,7 @@ __all__ = [
     "Comment",
     "Request",
     "RequestStatus",
+    "RoutingRule",
     "ScoringModel",
     "StatusChange",
     "Vote",

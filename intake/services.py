@@ -5,7 +5,8 @@ request, its votes, watchers and comments goes through a function here."""
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +18,8 @@ from prodops.notifications.services import notify
 
 from . import lifecycle
 from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
-from .selectors import request_is_visible
+from .routing.rules import routing_suggest
+from .selectors import request_is_visible, request_readers_may_see
 
 # Fields the requester owns; status, assignee and merging belong to the team.
 EDITABLE_FIELDS = (
@@ -82,7 +84,9 @@ def request_create(
     source: str = Request.Source.WEB,
 ) -> Request:
     """Anyone signed in may submit a request; it starts as new, in the requester's department
-    unless another is named, and the requester watches it."""
+    unless another is named, and the requester watches it. The team the routing rules suggest
+    is stored as its team at once (see request_team_apply): each team then finds its incoming
+    requests under its own name in the queue, and triage confirms or changes it."""
     if not has_role(requester, Role.STAKEHOLDER):
         raise NotAllowed("Sign in to submit a request.")
     fields = _clean_fields(
@@ -101,7 +105,82 @@ def request_create(
     request = Request.objects.create(requester=requester, source=source, **fields)
     _watch(request, requester)
     activity_record(actor=requester, target=request, verb="created", summary=request.title)
+    suggested = routing_suggest(request=request)
+    if suggested is not None:
+        request_team_apply(request=request, team=suggested, actor=None, by_rule=True)
+        request.save(update_fields=["team", "updated_at"])
     return request
+
+
+def team_change_summary(old, new) -> str:
+    """How a team change reads on the request's timeline."""
+    if old is None:
+        return f"team set to {new}"
+    if new is None:
+        return f"team {old} removed"
+    return f"moved from {old} to {new}"
+
+
+def request_team_apply(*, request: Request, team, actor, by_rule: bool = False) -> bool:
+    """Put `request` (already locked, not saved here) in `team` and record it on the timeline;
+    returns whether anything changed. The checks are the caller's (request_set_team)."""
+    if request.team_id == getattr(team, "pk", None):
+        return False
+    old = request.team
+    request.team = team
+    summary = team_change_summary(old, team)
+    activity_record(
+        actor=actor,
+        target=request,
+        verb="team_changed",
+        changes={"team": [_plain(old), _plain(team)]},
+        summary=summary + (" by a routing rule" if by_rule else ""),
+    )
+    return True
+
+
+def request_team_refusal(*, request: Request, team, actor) -> DomainError | None:
+    """Why `actor` may not put `request` in `team` (None means no team), or None when they may:
+    team members and up set or change a request's team; a request past triage keeps a team
+    (lifecycle.TEAM_REQUIRED), and one on a roadmap item stays in the item's roadmap team
+    (take it off the item first)."""
+    if not has_role(actor, Role.MEMBER):
+        return NotAllowed("Setting a request's team needs the team member role or higher.")
+    if request.team_id == getattr(team, "pk", None):
+        return None
+    if team is None and request.status in lifecycle.TEAM_REQUIRED:
+        return ValidationFailed(
+            f"A {RequestStatus(request.status).label.lower()} request belongs to a team; choose "
+            "another team instead of none.",
+            field="team",
+        )
+    if item := _roadmap_item_name(request):
+        return ValidationFailed(
+            f"This request is on the roadmap item {item}; take it off the item before "
+            "changing its team.",
+            field="team",
+        )
+    return None
+
+
+@transaction.atomic
+def request_set_team(
+    *, request: Request, actor, team, expected_version: int | None = None
+) -> Request:
+    """Set or change the team a request belongs to (see request_team_refusal), as a logged
+    activity on its timeline ("team set to Marketing Ops", "moved from A to B")."""
+    locked = (
+        Request.objects.select_for_update(of=("self",)).select_related("team").get(pk=request.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    if refusal := request_team_refusal(request=locked, team=team, actor=actor):
+        raise refusal
+    if request_team_apply(request=locked, team=team, actor=actor):
+        locked.version += 1
+        locked.save(update_fields=["team", "version", "updated_at"])
+    request.team, request.version = locked.team, locked.version
+    return locked
 
 
 def request_can_edit(*, request: Request, user) -> bool:
@@ -166,8 +245,10 @@ def _roadmap_item_name(request: Request) -> str | None:
 
 
 def _merge_reason(*, dup: Request, target: Request) -> str:
-    """What the duplicate's requester reads: the target's title only if they may see it."""
-    if request_is_visible(request=target, user=dup.requester):
+    """What everyone who may see the duplicate reads (its page, the API, the watchers'
+    notification): the target's title only if every one of them may see the target
+    (selectors.request_readers_may_see)."""
+    if request_readers_may_see(request_obj=dup, other=target):
         return f"Merged into #{target.pk} “{target.title}”."
     return f"Merged into #{target.pk}, which the team handles as one request."
 
@@ -192,14 +273,29 @@ def request_transition(
     via_merge: bool = False,
     via_roadmap: bool = False,
     notify_watchers: bool = True,
+    team=None,
 ) -> Request:
     """Move a request to `to` if the lifecycle allows it (see intake.lifecycle.check_move),
     record the change with its reason, stamp time-to-triage on the first triage decision, and
     tell the watchers. A refused move raises with the reason; nothing is saved. Only the roadmap
-    item services pass `via_roadmap` (see lifecycle.roadmap_item_refusal)."""
-    locked = Request.objects.select_for_update().get(pk=request.pk)
+    item services pass `via_roadmap` (see lifecycle.roadmap_item_refusal).
+
+    The team: a `team` given with the move is set first (request_set_team's rules), so triage
+    can choose it and move in one step. A move to triaged or later (lifecycle.TEAM_REQUIRED) of a
+    request that still has no team takes the team the routing rules suggest, logged as set by a
+    routing rule; with no rule to supply one it is refused naming `team`."""
+    locked = (
+        Request.objects.select_for_update(of=("self",)).select_related("team").get(pk=request.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict()
+    if team is not None and team.pk != locked.team_id:
+        if refusal := request_team_refusal(request=locked, team=team, actor=actor):
+            raise refusal
+        request_team_apply(request=locked, team=team, actor=actor)
+    routed = None
+    if locked.team_id is None and to in lifecycle.TEAM_REQUIRED:
+        routed = routing_suggest(request=locked)
     check = lifecycle.check_move(
         current=locked.status,
         target=to,
@@ -210,6 +306,7 @@ def request_transition(
         via_merge=via_merge,
         roadmap_item=lambda: _roadmap_item_name(locked),
         via_roadmap=via_roadmap,
+        has_team=locked.team_id is not None or routed is not None,
     )
     if not check.allowed:
         if check.field is None:
@@ -217,6 +314,8 @@ def request_transition(
         raise ValidationFailed(check.reason, field=check.field)
     if to == RequestStatus.PARKED and revisit_on <= timezone.localdate():
         raise ValidationFailed("The revisit date must be in the future.", field="revisit_on")
+    if routed is not None:
+        request_team_apply(request=locked, team=routed, actor=actor, by_rule=True)
 
     previous = locked.status
     locked.status = to
@@ -253,6 +352,7 @@ def request_transition(
         )
     request.status = locked.status
     request.version = locked.version
+    request.team = locked.team
     return locked
 
 
@@ -289,9 +389,11 @@ def request_move(
     reason: str = "",
     revisit_on: dt.date | None = None,
     expected_version: int | None = None,
+    team=None,
 ) -> Request:
     """A move a person asks for in the browser, the API or a bulk action: back to new from a
-    side exit is a reopen (see request_reopen); any other move is request_transition."""
+    side exit is a reopen (see request_reopen); any other move is request_transition, with the
+    team chosen alongside it (if any)."""
     if to == RequestStatus.NEW and request.status in lifecycle.SIDE_EXITS:
         return request_reopen(
             request=request, actor=actor, reason=reason, expected_version=expected_version
@@ -303,6 +405,7 @@ def request_move(
         reason=reason,
         revisit_on=revisit_on,
         expected_version=expected_version,
+        team=team,
     )
 
 
@@ -499,7 +602,7 @@ def request_answer(*, request: Request, actor, body: str) -> Request:
 @transaction.atomic
 def request_merge(*, duplicate: Request, into: Request, actor) -> Request:
     """A team member merges a duplicate into the request it repeats: votes (one per person),
-    watchers and comments move over with a link back, the duplicate points to where it went
+    watchers and comments move over remembering the request they were first written on, the duplicate points to where it went
     and becomes `duplicate` through the lifecycle."""
     if not has_role(actor, Role.MEMBER):
         raise NotAllowed("Merging needs the team member role or higher.")
@@ -527,17 +630,20 @@ def request_merge(*, duplicate: Request, into: Request, actor) -> Request:
         reason=_merge_reason(dup=dup, target=target),
         via_merge=True,
     )
+    # Moved rows remember the request they were first written on, through any chain of
+    # merges, so readers keep seeing only what came from requests they may see.
+    origin = Coalesce(F("moved_from"), Value(dup.pk), output_field=BigIntegerField())
     existing_voters = set(Vote.objects.filter(request=target).values_list("voter_id", flat=True))
     moved_vote_count = (
         Vote.objects.filter(request=dup)
         .exclude(voter_id__in=existing_voters)
-        .update(request=target)
+        .update(request=target, moved_from=origin)
     )
     Vote.objects.filter(request=dup).delete()
     watching = set(Watcher.objects.filter(request=target).values_list("user_id", flat=True))
     Watcher.objects.filter(request=dup).exclude(user_id__in=watching).update(request=target)
     _watch(target, dup.requester)
-    moved_comments = Comment.objects.filter(request=dup).update(request=target, moved_from=dup)
+    moved_comments = Comment.objects.filter(request=dup).update(request=target, moved_from=origin)
     Request.objects.filter(pk=target.pk).update(
         vote_count=Vote.objects.filter(request=target).count()
     )

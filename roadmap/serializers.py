@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from intake.models import Request
 from prodops.accounts.models import Team
+from prodops.core import limits
 
 from . import selectors, services
 from .models import Lane, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
@@ -25,7 +26,9 @@ class RoadmapSerializer(serializers.ModelSerializer):
         write_only=True,
         help_text="{user id: person-days for the quarter, or null to use capacity × allocation}.",
     )
-    override_reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=limits.REASON
+    )
 
     class Meta:
         model = Roadmap
@@ -72,9 +75,31 @@ class RoadmapSerializer(serializers.ModelSerializer):
         return data
 
 
+class PlannableRequestSerializer(serializers.ModelSerializer):
+    """An accepted request an item on this roadmap may plan."""
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "title",
+            "category",
+            "department",
+            "objective",
+            "team",
+            "score",
+            "vote_count",
+        ]
+        read_only_fields = fields
+
+
 class RoadmapItemSerializer(serializers.ModelSerializer):
     requests = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Request.objects.all(), required=False
+        many=True,
+        queryset=Request.objects.all(),
+        required=False,
+        help_text="Accepted requests of the roadmap's team (see the roadmap's "
+        "plannable-requests); another team's request is refused naming `requests`.",
     )
     estimate_days = serializers.DecimalField(
         max_digits=6,
@@ -85,7 +110,11 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
     )
     version = serializers.IntegerField(required=False)
     override_reason = serializers.CharField(
-        required=False, allow_blank=True, write_only=True, help_text="Leads: why over-commit."
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=limits.REASON,
+        help_text="Leads: why over-commit.",
     )
     overcommitted = serializers.SerializerMethodField()
 
@@ -117,7 +146,11 @@ class MovePeriodSerializer(serializers.Serializer):
         queryset=Roadmap.objects.all(), help_text="Another quarter's roadmap of the same team."
     )
     override_reason = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Leads: why over-commit there."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.REASON,
+        help_text="Leads: why over-commit there.",
     )
     version = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="A stale one gets 409."
@@ -154,7 +187,7 @@ class ShareLinkSerializer(serializers.ModelSerializer):
 
 
 class CompleteReviewSerializer(serializers.Serializer):
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=limits.NOTES)
 
 
 # --- stakeholder-facing: only shared items and their stakeholder-facing text -----------

@@ -1,6 +1,5 @@
 """HTML and htmx views of the roadmap. Thin: forms in, services and selectors out."""
 
-import csv
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -12,20 +11,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from outcomes.models import Objective
 from prodops.accounts.models import Department, Team
 from prodops.accounts.roles import Role, has_role
-from prodops.core.errors import DomainError
+from prodops.accounts.scope import teams_for
+from prodops.core.csv_export import csv_writer
+from prodops.core.errors import DomainError, NotAllowed
 from prodops.core.periods import parse_period, quarter_of
 from prodops.core.permissions import refuse, role_required
 from prodops.core.selectors import workspace_settings
+from prodops.home.services import roadmap_visit_record
 from prodops.reviews import selectors as review_selectors
 from prodops.reviews.models import Cadence
 from prodops.reviews.services import cadence_state, cadence_update
 
-from . import selectors, services
+from . import charts, selectors, services
 from .forms import (
     CadenceForm,
     ItemCreateForm,
@@ -38,6 +40,7 @@ from .forms import (
     ShareLinkForm,
     SnapshotForm,
     UnplannedForm,
+    mean_estimate_days,
 )
 from .models import Lane, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 
@@ -79,18 +82,56 @@ def _filter_query(request) -> str:
 
 
 def _context(request, roadmap: Roadmap, **extra) -> dict:
-    """What every internal roadmap page shows: the figures, tabs and filter choices."""
+    """What every internal roadmap page shows: the figures and their charts, tabs and filter
+    choices."""
+    figures = selectors.roadmap_figures(roadmap)
     return {
         "roadmap": roadmap,
-        "figures": selectors.roadmap_figures(roadmap),
+        "figures": figures,
+        "charts": [
+            charts.buffer_burn_chart(
+                roadmap=roadmap,
+                figures=figures,
+                unplanned_by_day=selectors.unplanned_by_day(roadmap=roadmap),
+                months=_months(roadmap),
+                today=timezone.localdate(),
+            ),
+            charts.capacity_chart(roadmap=roadmap, figures=figures),
+        ],
         "can_edit": services.can_edit_items(actor=request.user, roadmap=roadmap),
-        "is_lead": has_role(request.user, Role.LEAD),
+        # Lead actions (plan, settings, snapshots, reviews, share links) for this roadmap:
+        # its own team's leads and admins only.
+        "is_lead": services.can_plan(actor=request.user, roadmap=roadmap),
         "objectives": Objective.objects.order_by("title"),
         "departments": Department.objects.order_by("name"),
         "filters": _filters(request),
         "filter_query": _filter_query(request),
         **extra,
     }
+
+
+def _refuse_unless_planner(request, roadmap: Roadmap, what: str):
+    """The page or action is a lead's for this roadmap's team (accounts.scope): anyone else
+    gets a page saying why (None when allowed)."""
+    if services.can_plan(actor=request.user, roadmap=roadmap):
+        return None
+    return refuse(
+        request,
+        f"Only a lead of {roadmap.team} (or an admin) may {what}; "
+        "other teams' roadmaps are read-only to you.",
+    )
+
+
+def _refuse_unless_editor(request, roadmap: Roadmap, what: str):
+    """Item edits and unplanned work are for the roadmap's own team (members and leads) and
+    admins; anyone else gets a page saying why (None when allowed)."""
+    if services.can_edit_items(actor=request.user, roadmap=roadmap):
+        return None
+    return refuse(
+        request,
+        f"Only members of {roadmap.team} and its leads (or an admin) may {what}; "
+        "other teams' roadmaps are read-only to you.",
+    )
 
 
 def _items(request, roadmap: Roadmap):
@@ -123,10 +164,22 @@ def roadmap_create(request):
     current = quarter_of(
         timezone.localdate(), fiscal_start_month=workspace_settings().fiscal_year_start_month
     )
-    form = RoadmapCreateForm(request.POST or None, initial={"period": current.label})
+    teams = teams_for(request.user, minimum=Role.LEAD)
+    posted_team = _int(request.POST.get("team"))
+    if posted_team and not teams.filter(pk=posted_team).exists():
+        team = Team.objects.filter(pk=posted_team).first()
+        if team is not None:
+            return refuse(
+                request,
+                f"Only a lead of {team} (or an admin) may plan its roadmaps; other teams' "
+                "roadmaps are read-only to you.",
+            )
+    form = RoadmapCreateForm(request.POST or None, initial={"period": current.label}, teams=teams)
     if request.method == "POST" and form.is_valid():
         try:
             roadmap = services.roadmap_create(actor=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            return refuse(request, error.message)
         except DomainError as error:
             _add_error(form, error)
         else:
@@ -150,7 +203,12 @@ def roadmap_board(request, pk: int):
         view="board",
         overcommits=list(selectors.overcommit_list(roadmap=roadmap)[:5]),
     )
-    _prepare_cards(items, roadmap=roadmap, filter_query=context["filter_query"])
+    _prepare_cards(
+        items,
+        roadmap=roadmap,
+        filter_query=context["filter_query"],
+        overcommitted=context["figures"].overcommitted,
+    )
     lanes = [(value, label, [i for i in items if i.lane == value]) for value, label in LANES]
     context["lanes"] = lanes
     if context["can_edit"]:
@@ -163,11 +221,14 @@ def roadmap_board(request, pk: int):
     return render(request, template, context)
 
 
-def _prepare_cards(items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: str) -> None:
+def _prepare_cards(
+    items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: str, overcommitted: bool
+) -> None:
     """What each board card shows beyond the item's own fields, worked out in Python: at
     200 items the same lookups in the template were most of the board's render time. Item
     URLs are built from the roadmap's URL rather than reversed per card, for the same
-    reason."""
+    reason. An item's over-commit badge shows only while the roadmap is over-committed now:
+    the recorded override is history, and capacity may since have grown to fit the plan."""
     base = roadmap.get_absolute_url()
     query = f"?{filter_query}" if filter_query else ""
     for item in items:
@@ -175,7 +236,9 @@ def _prepare_cards(items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: 
         item.move_url = f"{base}items/{item.pk}/move/{query}"
         item.move_targets = [(value, label) for value, label in LANES if value != item.lane]
         item.request_refs = ", ".join(f"#{r.pk}" for r in item.requests.all())
-        item.overcommit_reasons = "".join(o.reason for o in item.overcommits.all())
+        item.overcommit_reasons = (
+            "".join(o.reason for o in item.overcommits.all()) if overcommitted else ""
+        )
 
 
 @role_required(Role.MEMBER)
@@ -211,7 +274,7 @@ def roadmap_export(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"roadmap-{roadmap.team.slug}-{roadmap.period}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "id",
@@ -254,6 +317,8 @@ def roadmap_export(request, pk: int):
 @role_required(Role.LEAD)
 def roadmap_settings(request, pk: int):
     roadmap = _roadmap_or_404(pk)
+    if refused := _refuse_unless_planner(request, roadmap, "set its buffer, capacity or cadence"):
+        return refused
     rows = selectors.capacity_rows(roadmap)
     cadence = review_selectors.cadence_for(target=roadmap, kind=Cadence.Kind.ROADMAP)
     initial = {
@@ -279,6 +344,7 @@ def roadmap_settings(request, pk: int):
         if cadence
         else None,
     )
+    status = 200
     if request.method == "POST" and form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -293,6 +359,7 @@ def roadmap_settings(request, pk: int):
             )
         except DomainError as error:
             _add_error(form, error)
+            status = error.status_code
         else:
             messages.success(request, "Buffer and capacity saved.")
             return redirect("roadmap:settings", pk=roadmap.pk)
@@ -303,6 +370,7 @@ def roadmap_settings(request, pk: int):
             cadence_update(cadence=cadence, actor=request.user, expected_version=version, **data)
         except DomainError as error:
             _add_error(cadence_form, error)
+            status = error.status_code
         else:
             messages.success(request, "Review cadence saved.")
             return redirect("roadmap:settings", pk=roadmap.pk)
@@ -315,20 +383,31 @@ def roadmap_settings(request, pk: int):
         _context(
             request, roadmap, form=form, cadence_form=cadence_form, cadence=cadence, rows=rows
         ),
-        status=400 if bound_errors else 200,
+        status=status if status != 200 else (400 if bound_errors else 200),
     )
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
 
 
 @role_required(Role.LEAD)
 def item_create(request, pk: int):
+    """Plan accepted requests as a new item; `?requests=` preselects them (from the backlog's
+    "plan it"). The summary beside the form follows the picks (plan_summary)."""
     roadmap = _roadmap_or_404(pk)
+    if refused := _refuse_unless_planner(request, roadmap, "plan items on it"):
+        return refused
+    picked = _ids(request.GET.getlist("requests"))
     form = ItemCreateForm(
         request.POST or None,
         roadmap=roadmap,
         months=_months(roadmap),
-        plannable_requests=selectors.plannable_requests(),
-        initial={"lane": Lane.NEXT},
+        plannable_requests=selectors.plannable_requests(roadmap=roadmap),
+        initial={"lane": Lane.NEXT, "requests": picked},
     )
+    if request.method == "POST":
+        picked = _ids(request.POST.getlist("requests"))
     if request.method == "POST" and form.is_valid():
         try:
             item = services.roadmap_item_create(
@@ -339,12 +418,75 @@ def item_create(request, pk: int):
         else:
             messages.success(request, f"“{item.title}” planned ({item.estimate_days} person-days).")
             return redirect(roadmap.get_absolute_url())
-    return render(
-        request,
-        "roadmap/item_form.html",
-        _context(request, roadmap, form=form, item=None),
-        status=400 if form.errors else 200,
+    context = _context(request, roadmap, form=form, item=None)
+    context.update(
+        _plan_summary(roadmap, context["figures"], picked, request.POST.get("estimate_days"))
     )
+    return render(request, "roadmap/item_form.html", context, status=400 if form.errors else 200)
+
+
+def _plan_summary(roadmap: Roadmap, figures, picked: list[int], estimate_raw) -> dict:
+    """What the plan form's summary shows: each picked request with its mean estimate, the
+    item's estimate (the one typed, else the sum of means, as roadmap_item_create will use)
+    and the roadmap's free days now and after."""
+    from decimal import Decimal, InvalidOperation
+
+    picks = selectors.plan_picks(roadmap=roadmap, request_ids=picked)
+    for r in picks:
+        r.mean_estimate = mean_estimate_days(r)
+    typed = None
+    if estimate_raw not in (None, ""):
+        try:
+            typed = Decimal(str(estimate_raw))
+        except InvalidOperation:
+            typed = None
+    estimate = typed
+    if estimate is None and picks:
+        estimate = selectors.default_estimate_days([r.pk for r in picks])
+    free_after = figures.free_days - (estimate or Decimal(0))
+    return {
+        "picks": picks,
+        "plan_estimate": estimate,
+        "estimate_typed": typed is not None,
+        "free_after": free_after,
+        "plan_over": free_after < 0,
+    }
+
+
+@role_required(Role.LEAD)
+@require_GET
+def plan_summary(request, pk: int):
+    """The plan form's summary, re-rendered by htmx as requests are picked."""
+    roadmap = _roadmap_or_404(pk)
+    context = {"roadmap": roadmap, "figures": selectors.roadmap_figures(roadmap)}
+    context.update(
+        _plan_summary(
+            roadmap,
+            context["figures"],
+            _ids(request.GET.getlist("requests")),
+            request.GET.get("estimate_days"),
+        )
+    )
+    return render(request, "roadmap/item_form.html#plan_summary", context)
+
+
+@role_required(Role.LEAD)
+@require_GET
+def plan_request(request):
+    """From the backlog: choose the roadmap to plan an accepted request onto, then go to
+    its plan form with the request picked. htmx gets the small choice form in place."""
+    from intake.models import Request
+
+    req = Request.objects.filter(pk=_int(request.GET.get("request"))).first()
+    if req is None:
+        raise Http404("No such request.")
+    targets = selectors.plan_target_roadmaps(user=request.user, request=req)
+    chosen = _int(request.GET.get("roadmap"))
+    if chosen and any(r.pk == chosen for r in targets):
+        return redirect(reverse("roadmap:item_create", args=[chosen]) + f"?requests={req.pk}")
+    context = {"req": req, "targets": targets}
+    template = "roadmap/plan_request.html#choose" if request.htmx else "roadmap/plan_request.html"
+    return render(request, template, context)
 
 
 def _item_or_404(roadmap: Roadmap, item_pk: int) -> RoadmapItem:
@@ -399,16 +541,18 @@ def item_edit(request, pk: int, item_pk: int):
     requests it delivers and a move to another quarter of the team."""
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
-    if not services.can_edit_items(actor=request.user, roadmap=roadmap):
-        return refuse(
-            request, f"Only members of {roadmap.team} and leads may edit its roadmap items."
-        )
+    if refused := _refuse_unless_editor(request, roadmap, "edit its roadmap items"):
+        return refused
     posted = request.POST.get("form", "item") if request.method == "POST" else None
     if posted not in (None, *_ITEM_ACTIONS):
         return refuse(request, "Unknown form.", status=400)
-    if posted in ("period", "requests") and not has_role(request.user, Role.LEAD):
+    if posted in ("period", "requests") and not services.can_plan(
+        actor=request.user, roadmap=roadmap
+    ):
         return refuse(
-            request, "Only a lead may move items between quarters or change their requests."
+            request,
+            f"Only a lead of {roadmap.team} may move its items between quarters or change "
+            "their requests.",
         )
     initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
     initial.update(
@@ -437,11 +581,13 @@ def item_edit(request, pk: int, item_pk: int):
         ),
     }
     bound = forms.get(posted)
+    status = 200
     if bound is not None and bound.is_valid():
         try:
             done, next_url = _ITEM_ACTIONS[posted](request, item, bound)
         except DomainError as error:
             _add_error(bound, error)
+            status = error.status_code
         else:
             messages.success(request, done)
             return redirect(next_url)
@@ -456,7 +602,8 @@ def item_edit(request, pk: int, item_pk: int):
             requests_form=forms["requests"],
             item=item,
         ),
-        status=400 if bound is not None and bound.errors else 200,
+        # A stale version is a conflict (409, the form says to reload); other errors are 400.
+        status=status if status != 200 else (400 if bound is not None and bound.errors else 200),
     )
 
 
@@ -467,6 +614,8 @@ def item_move(request, pk: int, item_pk: int):
     both filtered as the board was (the filters ride along in the form's query string)."""
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
+    if refused := _refuse_unless_editor(request, roadmap, "move its items"):
+        return refused
     try:
         services.roadmap_item_move(
             item=item,
@@ -490,6 +639,8 @@ def item_move(request, pk: int, item_pk: int):
 def item_remove(request, pk: int, item_pk: int):
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
+    if refused := _refuse_unless_planner(request, roadmap, "take items off it"):
+        return refused
     try:
         services.roadmap_item_remove(item=item, actor=request.user)
     except DomainError as error:
@@ -505,10 +656,8 @@ def unplanned(request, pk: int):
     roadmap = _roadmap_or_404(pk)
     form = UnplannedForm(request.POST or None, initial={"day": timezone.localdate()})
     if request.method == "POST":
-        if not services.can_edit_items(actor=request.user, roadmap=roadmap):
-            return refuse(
-                request, f"Only members of {roadmap.team} and leads may log unplanned work here."
-            )
+        if refused := _refuse_unless_editor(request, roadmap, "log unplanned work on it"):
+            return refused
         if form.is_valid():
             try:
                 entry = services.unplanned_log(
@@ -533,6 +682,8 @@ def unplanned(request, pk: int):
 def unplanned_delete(request, pk: int, entry_pk: int):
     roadmap = _roadmap_or_404(pk)
     entry = get_object_or_404(UnplannedEntry, roadmap=roadmap, pk=entry_pk)
+    if refused := _refuse_unless_editor(request, roadmap, "delete its unplanned work"):
+        return refused
     try:
         services.unplanned_delete(entry=entry, actor=request.user)
     except DomainError as error:
@@ -546,8 +697,8 @@ def snapshot_list(request, pk: int):
     roadmap = _roadmap_or_404(pk)
     form = SnapshotForm(request.POST or None)
     if request.method == "POST":
-        if not has_role(request.user, Role.LEAD):
-            return refuse(request, "Only a lead may take snapshots.")
+        if refused := _refuse_unless_planner(request, roadmap, "take snapshots of it"):
+            return refused
         if form.is_valid():
             services.snapshot_take(
                 roadmap=roadmap, actor=request.user, note=form.cleaned_data["note"]
@@ -576,6 +727,8 @@ def snapshot_diff(request, pk: int, snapshot_pk: int):
 @role_required(Role.LEAD)
 def review_complete(request, pk: int):
     roadmap = _roadmap_or_404(pk)
+    if refused := _refuse_unless_planner(request, roadmap, "hold its reviews"):
+        return refused
     cadence = review_selectors.cadence_for(target=roadmap, kind=Cadence.Kind.ROADMAP)
     last = selectors.snapshot_list(roadmap=roadmap).filter(review__isnull=False).first()
     changes = selectors.roadmap_changes(roadmap=roadmap, since=last)
@@ -606,6 +759,8 @@ def review_complete(request, pk: int):
 @role_required(Role.LEAD)
 def share_links(request, pk: int):
     roadmap = _roadmap_or_404(pk)
+    if refused := _refuse_unless_planner(request, roadmap, "manage its share links"):
+        return refused
     form = ShareLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
@@ -638,8 +793,14 @@ def share_links(request, pk: int):
 @role_required(Role.LEAD)
 @require_POST
 def share_link_revoke(request, pk: int, link_pk: int):
+    roadmap = _roadmap_or_404(pk)
     link = get_object_or_404(ShareLink, roadmap_id=pk, pk=link_pk)
-    services.share_link_revoke(link=link, actor=request.user)
+    if refused := _refuse_unless_planner(request, roadmap, "revoke its share links"):
+        return refused
+    try:
+        services.share_link_revoke(link=link, actor=request.user)
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code)
     messages.success(request, "Share link revoked; it now answers “not found”.")
     return redirect("roadmap:share_links", pk=pk)
 
@@ -667,6 +828,9 @@ def stakeholder_roadmap(request):
     ]
     for r in roadmaps:
         _shared_lanes(r)
+    if not request.htmx:
+        # Home lists roadmap changes since this moment ("since your last visit").
+        roadmap_visit_record(user=request.user)
     context = {
         "roadmaps": roadmaps,
         "teams": Team.objects.order_by("name"),

@@ -1,46 +1,14 @@
-from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prodops.accounts.roles import Role
-from prodops.core.api import BaseViewSet
+from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 
 from . import selectors, services
 from .serializers import DepartmentSerializer, MeSerializer, TeamSerializer
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-
-
-@extend_schema(
-    request=TokenRequestSerializer,
-    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-    auth=[],
-)
-@api_view(["POST"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def obtain_token(request):
-    """Exchange a username and password for an API token (header `Authorization: Token <key>`)."""
-    data = TokenRequestSerializer(data=request.data)
-    data.is_valid(raise_exception=True)
-    user = authenticate(
-        request, username=data.validated_data["username"], password=data.validated_data["password"]
-    )
-    if user is None or not user.is_active:
-        return Response(
-            {"non_field_errors": ["Unable to sign in with these credentials."]},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    token, _ = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
 
 
 class MeView(APIView):
@@ -61,18 +29,21 @@ class MeView(APIView):
         return Response(MeSerializer(selectors.user_with_teams(request.user.pk)).data)
 
 
-class _ReadAllWriteLead(
+class _ReadAllWriteAdmin(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    VersionedUpdateMixin,
     mixins.DestroyModelMixin,
     BaseViewSet,
 ):
-    action_roles = {"list": Role.STAKEHOLDER, "retrieve": Role.STAKEHOLDER, "*": Role.LEAD}
+    """Everyone signed in reads; only admins create, update (with the version they loaded)
+    and delete: people, teams, team leads and departments are the workspace's shape."""
+
+    action_roles = {"list": Role.STAKEHOLDER, "retrieve": Role.STAKEHOLDER, "*": Role.ADMIN}
 
 
-class DepartmentViewSet(_ReadAllWriteLead):
+class DepartmentViewSet(_ReadAllWriteAdmin):
     serializer_class = DepartmentSerializer
     filterset_fields = ["slug"]
     ordering_fields = ["name"]
@@ -81,18 +52,22 @@ class DepartmentViewSet(_ReadAllWriteLead):
         return selectors.department_list()
 
     def perform_create(self, serializer):
-        serializer.instance = services.department_save(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.department_save(**data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
         serializer.instance = services.department_save(
-            department=serializer.instance, **serializer.validated_data
+            department=serializer.instance, expected_version=version, **data
         )
 
     def perform_destroy(self, instance):
         services.department_delete(department=instance)
 
 
-class TeamViewSet(_ReadAllWriteLead):
+class TeamViewSet(_ReadAllWriteAdmin):
     serializer_class = TeamSerializer
     filterset_fields = ["slug"]
     ordering_fields = ["name"]
@@ -101,11 +76,15 @@ class TeamViewSet(_ReadAllWriteLead):
         return selectors.team_list()
 
     def perform_create(self, serializer):
-        serializer.instance = services.team_save(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.team_save(**data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
         serializer.instance = services.team_save(
-            team=serializer.instance, **serializer.validated_data
+            team=serializer.instance, expected_version=version, **data
         )
 
     def perform_destroy(self, instance):

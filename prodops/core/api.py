@@ -19,6 +19,15 @@ class BaseViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated, RolePermission]
     action_roles: dict = {}
+    BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+    def initial(self, request, *args, **kwargs):
+        """After authentication and role checks, read the body of a write at once: a body the
+        API cannot take (not one JSON object, nested too deep) is refused with 400 before any
+        lookup, whatever the action does with it (see prodops.core.parsers)."""
+        super().initial(request, *args, **kwargs)
+        if request.method in self.BODY_METHODS:
+            request.data  # noqa: B018 - parsing is the check
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -50,6 +59,8 @@ class VersionedUpdateMixin(mixins.UpdateModelMixin):
     put_is_partial = True  # read by the schema: PUT takes the same body as PATCH
 
     def update(self, request, *args, **kwargs):
+        # Who may change the object is answered first (403 before any 400 about the body).
+        self.get_object()
         data = request.data if isinstance(request.data, dict) else {}
         if data.get("version") in (None, ""):
             raise ValidationFailed(

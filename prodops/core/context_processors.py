@@ -11,6 +11,7 @@ NAV_ITEMS = [
     ("Outcomes", "outcomes:objectives", Role.STAKEHOLDER),
     ("Docs", "docs_hub:index", Role.STAKEHOLDER),
     ("Reviews", "reviews:index", Role.MEMBER),
+    ("People", "people:index", Role.ADMIN),
 ]
 
 

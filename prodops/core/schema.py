@@ -28,7 +28,7 @@ from rest_framework.serializers import BaseSerializer
 
 from prodops.accounts.roles import Role
 
-from .permissions import RolePermission
+from .permissions import RolePermission, method_minimum
 
 _MESSAGES = {"type": "array", "items": {"type": "string"}}
 
@@ -197,7 +197,7 @@ class ProdopsAutoSchema(AutoSchema):
         permission other than the role rule applies."""
         for permission in self.view.get_permissions():
             if isinstance(permission, RolePermission):
-                if RolePermission.minimum_role(self.view, self.method) != Role.STAKEHOLDER:
+                if method_minimum(self.view, self.method) != Role.STAKEHOLDER:
                     return True
             elif not isinstance(permission, IsAuthenticated):
                 return True

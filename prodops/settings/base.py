@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "prodops.activity",
     "prodops.notifications",
     "prodops.reviews",
+    "prodops.home",
     "intake",
     "roadmap",
     "outcomes",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prodops.core.middleware.RejectNulInQueryMiddleware",
+    "prodops.core.middleware.ApiDatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "prodops.urls"
@@ -98,6 +100,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in lockout (prodops.accounts.signin): failures per username / per client address
+# before further attempts are refused, for this many minutes after the last failure.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# API tokens work this many hours after they are issued (prodops.accounts.tokens).
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -178,7 +188,7 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 REST_FRAMEWORK = {
     # Token first: a request without credentials then gets 401 with `WWW-Authenticate`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "prodops.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -203,6 +213,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Requests, scoring, roadmaps, outcomes, docs and reviews for an ops team.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and field: signed-in users only (the docs page sends
+    # anonymous visitors to the login page, see prodops/urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # The interactive docs load Swagger UI from our static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
