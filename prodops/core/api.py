@@ -24,13 +24,11 @@ class BaseViewSet(viewsets.GenericViewSet):
     def initial(self, request, *args, **kwargs):
         """After authentication and role checks, read the body of a write at once: a body the
         API cannot take (not one JSON object, nested too deep) is refused with 400 before any
-        lookup, whatever the action does with it (see prodops.core.parsers)."""
+        lookup, whatever the action does with it (see prodops.core.parsers). Then refuse a
+        repeated single-value query parameter."""
         super().initial(request, *args, **kwargs)
         if request.method in self.BODY_METHODS:
             request.data  # noqa: B018 - parsing is the check
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
         several = self._multi_value_parameters()
         repeated = {
             name: ["Give this parameter once."]
