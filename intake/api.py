@@ -142,7 +142,8 @@ class RequestViewSet(
         )
         return self._fresh(obj.pk)
 
-    @extend_schema(request=VoteSerializer, responses=RequestSerializer)
+    @extend_schema(methods=["POST"], request=VoteSerializer, responses={201: RequestSerializer})
+    @extend_schema(methods=["DELETE"], request=None, responses={200: RequestSerializer})
     @action(detail=True, methods=["post", "delete"])
     def vote(self, request, pk=None):
         """POST: +1 with an optional note; DELETE: take the vote back."""
@@ -155,7 +156,7 @@ class RequestViewSet(
         services.request_vote(request=obj, voter=request.user, note=data.validated_data["note"])
         return self._fresh(obj.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=RequestSerializer)
+    @extend_schema(request=None, responses={200: RequestSerializer})
     @action(detail=True, methods=["post", "delete"])
     def watch(self, request, pk=None):
         obj = self.get_object()
@@ -165,7 +166,8 @@ class RequestViewSet(
             services.request_watch(request=obj, user=request.user)
         return self._fresh(obj.pk)
 
-    @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CommentSerializer, responses={201: CommentSerializer})
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, pk=None):
         """Comments, oldest first; internal notes only for team members."""
@@ -202,7 +204,7 @@ class RequestViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="The title being typed."),
-            OpenApiParameter("exclude", int, description="A request to leave out."),
+            OpenApiParameter("exclude", int, description="A request to leave out (id from 1)."),
         ],
         responses=SimilarSerializer(many=True),
     )

@@ -29,6 +29,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVi
 
     serializer_class = AssessmentSerializer
     action_roles = {"*": Role.MEMBER}
+    put_is_partial = True  # read by the schema: PUT takes the same body as PATCH
     filter_backends: list = []
 
     def _request(self) -> Request:
@@ -71,7 +72,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVi
         self._request()  # 404 for a request that does not exist
         return super().list(request, *args, **kwargs)
 
+    @extend_schema(responses={201: AssessmentSerializer, 200: AssessmentSerializer})
     def create(self, request, *args, **kwargs):
+        """201 when it creates your assessment, 200 when it updates the one you had."""
         assessment, created = self._save(request_obj=self._request(), data=request.data)
         data = self.get_serializer(self.get_queryset().get(pk=assessment.pk)).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -33,8 +33,10 @@ class RequestSerializer(serializers.ModelSerializer):
     TEAM_ONLY_FIELDS are left out unless the viewer (`context["request"].user`) is a team
     member or higher; without a viewer they are left out too."""
 
+    omitted_for_some_roles = TEAM_ONLY_FIELDS
+
     requester = PersonSerializer(read_only=True)
-    assignee = PersonSerializer(read_only=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True)
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False, allow_null=True
     )

@@ -10,6 +10,8 @@ from prodops.accounts.forms import SignInForm
 from prodops.core import views as core_views
 from prodops.home import views as home_views
 
+handler404 = "prodops.core.views.not_found"
+
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +24,8 @@ from .serializers import (
     ShareLinkSerializer,
     SnapshotSerializer,
     UnplannedEntrySerializer,
+    completed_review_serializer,
+    snapshot_diff_serializer,
 )
 
 
@@ -103,7 +105,7 @@ class RoadmapViewSet(
         page = self.paginate_queryset(selectors.plannable_requests(roadmap=roadmap))
         return self.get_paginated_response(PlannableRequestSerializer(page, many=True).data)
 
-    @extend_schema(request=CompleteReviewSerializer)
+    @extend_schema(request=CompleteReviewSerializer, responses=completed_review_serializer())
     @action(detail=True, methods=["post"], url_path="complete-review")
     def complete_review(self, request, pk=None):
         """Take a snapshot, record notes, move the next due date, tell watchers what changed."""
@@ -269,6 +271,14 @@ class SnapshotViewSet(
             note=serializer.validated_data.get("note", ""),
         )
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "to", int, description="A later snapshot of this roadmap (default: now)."
+            )
+        ],
+        responses=snapshot_diff_serializer(),
+    )
     @action(detail=True, methods=["get"])
     def diff(self, request, roadmap_pk=None, pk=None):
         """Changes from this snapshot to the roadmap now (or to snapshot `?to=<id>`)."""

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from intake.models import Request
@@ -198,9 +199,9 @@ class SharedItemSerializer(serializers.Serializer):
     summary = serializers.CharField(source="public_summary")
     status = serializers.CharField()
     lane = serializers.ChoiceField(choices=Lane.choices)
-    start_month = serializers.DateField()
-    end_month = serializers.DateField()
-    objective = serializers.CharField(source="objective.title")
+    start_month = serializers.DateField(allow_null=True)
+    end_month = serializers.DateField(allow_null=True)
+    objective = serializers.CharField(source="objective.title", allow_null=True)
 
 
 class SharedRoadmapSerializer(serializers.Serializer):
@@ -208,3 +209,55 @@ class SharedRoadmapSerializer(serializers.Serializer):
     team = serializers.CharField(source="team.name")
     period = serializers.CharField()
     items = SharedItemSerializer(many=True, source="shared")
+
+
+# --- what changed between two states of a roadmap (snapshot diff, completed review) ------
+
+CHANGE_KINDS = ["added", "removed", "moved", "re_estimated", "status_changed", "moved_period"]
+
+
+def _item_changes_serializer():
+    """Per item, what changed, as `roadmap.snapshots.diff` writes it. `from`/`to` of a
+    change: lane and months for `moved`, estimates (decimal strings) for `re_estimated`,
+    statuses for `status_changed`, periods for `moved_period` (`direction` `in` or `out`)."""
+    change = inline_serializer(
+        "RoadmapItemChange",
+        {
+            "kind": serializers.ChoiceField(choices=CHANGE_KINDS),
+            "direction": serializers.ChoiceField(choices=["in", "out"], required=False),
+            "from": serializers.JSONField(required=False),
+            "to": serializers.JSONField(required=False),
+        },
+        many=True,
+    )
+    return inline_serializer(
+        "RoadmapItemChanges",
+        {
+            "item_id": serializers.IntegerField(),
+            "title": serializers.CharField(),
+            "changes": change,
+        },
+        many=True,
+    )
+
+
+ITEM_CHANGES = _item_changes_serializer()
+
+
+def snapshot_diff_serializer():
+    return inline_serializer(
+        "SnapshotDiff",
+        {"from": serializers.IntegerField(), "changes": ITEM_CHANGES},
+    )
+
+
+def completed_review_serializer():
+    return inline_serializer(
+        "CompletedReview",
+        {
+            "review": serializers.IntegerField(),
+            "snapshot": serializers.IntegerField(),
+            "next_due_on": serializers.DateField(),
+            "changes": ITEM_CHANGES,
+        },
+    )

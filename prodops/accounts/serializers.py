@@ -47,6 +47,9 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
+    # Below member a membership names the person only (see TeamSerializer).
+    omitted_for_some_roles = ("capacity_days", "allocation_percent", "quarter_capacity_days")
+
     user = UserSummarySerializer(read_only=True)
     quarter_capacity_days = serializers.DecimalField(max_digits=6, decimal_places=1, read_only=True)
 

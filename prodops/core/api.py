@@ -1,6 +1,8 @@
 """API base: the viewset every resource builds on."""
 
+from django_filters import MultipleChoiceFilter
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -9,7 +11,11 @@ from .permissions import RolePermission
 
 
 class BaseViewSet(viewsets.GenericViewSet):
-    """Authentication, role checks per action (`action_roles`), pagination and filters."""
+    """Authentication, role checks per action (`action_roles`), pagination and filters.
+
+    A query parameter takes one value unless its filter takes several (`?status=a&status=b`):
+    a repeated one is refused with 400 naming it, rather than one of the values being
+    picked silently."""
 
     permission_classes = [IsAuthenticated, RolePermission]
     action_roles: dict = {}
@@ -18,16 +24,37 @@ class BaseViewSet(viewsets.GenericViewSet):
     def initial(self, request, *args, **kwargs):
         """After authentication and role checks, read the body of a write at once: a body the
         API cannot take (not one JSON object, nested too deep) is refused with 400 before any
-        lookup, whatever the action does with it (see prodops.core.parsers)."""
+        lookup, whatever the action does with it (see prodops.core.parsers). Then refuse a
+        repeated single-value query parameter."""
         super().initial(request, *args, **kwargs)
         if request.method in self.BODY_METHODS:
             request.data  # noqa: B018 - parsing is the check
+        several = self._multi_value_parameters()
+        repeated = {
+            name: ["Give this parameter once."]
+            for name in request.query_params
+            if len(request.query_params.getlist(name)) > 1 and name not in several
+        }
+        if repeated:
+            raise ValidationError(repeated)
+
+    def _multi_value_parameters(self) -> set[str]:
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is None:
+            return set()
+        return {
+            name
+            for name, found in filterset_class.base_filters.items()
+            if isinstance(found, MultipleChoiceFilter)
+        }
 
 
 class VersionedUpdateMixin(mixins.UpdateModelMixin):
     """PUT and PATCH change only the fields sent, and must send the `version` the client
     loaded: without it the update is refused naming `version`; the service answers a stale
     one with 409. Nobody overwrites a change they never saw."""
+
+    put_is_partial = True  # read by the schema: PUT takes the same body as PATCH
 
     def update(self, request, *args, **kwargs):
         # Who may change the object is answered first (403 before any 400 about the body).

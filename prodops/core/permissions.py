@@ -39,9 +39,14 @@ def role_required(minimum: Role):
 def action_minimum(request, view) -> Role:
     """The role a view's `action_roles` asks for the current action ("*", then stakeholder,
     for actions not named)."""
+    return method_minimum(view, request.method)
+
+
+def method_minimum(view, method: str) -> Role:
+    """`action_minimum` for a view and HTTP method without a request (the schema asks it)."""
     roles = getattr(view, "action_roles", {})
-    action = getattr(view, "action", None) or request.method.lower()
-    return roles.get(action, roles.get("*", Role.STAKEHOLDER))
+    action = getattr(view, "action", None) or method.lower()
+    return Role(roles.get(action, roles.get("*", Role.STAKEHOLDER)))
 
 
 class RolePermission(BasePermission):

@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from . import health
 
@@ -35,3 +36,11 @@ def healthz(request):
 @login_required
 def coming_soon(request, section: str):
     return render(request, "core/coming_soon.html", {"section": section})
+
+
+def not_found(request, exception=None):
+    """404 for a path no route matches: JSON under /api/ (clients read the same error body
+    as from any API view), the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prodops.core.api import BaseViewSet
+from prodops.core.parsers import ObjectJSONParser
 
 from . import selectors, services
 from .models import Notification
@@ -35,8 +36,10 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Base
         request=MarkReadSerializer,
         responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}),
     )
-    @action(detail=False, methods=["post"], url_path="mark-read")
+    @action(detail=False, methods=["post"], url_path="mark-read", parser_classes=[ObjectJSONParser])
     def mark_read(self, request):
+        """Mark `ids` read, or all when `ids` is left out; the body is JSON (an empty form
+        could not tell "no ids" from "all")."""
         data = MarkReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         marked = services.notifications_mark_read(

@@ -1,11 +1,22 @@
+import django_filters
 from rest_framework import mixins
 
 from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, VersionedUpdateMixin
+from prodops.core.filters import StrictBooleanFilter
 from prodops.core.permissions import TeamScopePermission
 
 from . import selectors, services
+from .models import Cadence
 from .serializers import CadenceSerializer
+
+
+class CadenceFilter(django_filters.FilterSet):
+    active = StrictBooleanFilter()
+
+    class Meta:
+        model = Cadence
+        fields = ["kind", "active", "owner"]
 
 
 class CadenceViewSet(
@@ -17,7 +28,7 @@ class CadenceViewSet(
     serializer_class = CadenceSerializer
     permission_classes = [*BaseViewSet.permission_classes, TeamScopePermission]
     action_roles = {"list": Role.MEMBER, "retrieve": Role.MEMBER, "*": Role.LEAD}
-    filterset_fields = ["kind", "active", "owner"]
+    filterset_class = CadenceFilter
 
     def get_queryset(self):
         return selectors.cadence_list()
