@@ -57,7 +57,7 @@ def _fail(request, error: DomainError, back: str):
     """A refused browser action: 403 pages say why; bad input and edit conflicts come back as
     a message on the page the person was on (or as a fragment for htmx)."""
     if request.htmx or error.status_code == 403:
-        return refuse(request, error.message, status=error.status_code)
+        return refuse(request, error.message, status=error.status_code, field=error.field)
     messages.error(request, error.message)
     return redirect(back)
 
@@ -259,7 +259,7 @@ def similar(request):
     results = selectors.request_similar(
         user=request.user, q=q, exclude_id=form.cleaned_data["exclude"]
     )
-    return render(request, "intake/request_form.html#similar", {"similar": results, "q": q})
+    return render(request, "intake/_similar.html", {"similar": results, "q": q})
 
 
 # --- My requests ----------------------------------------------------------------------------

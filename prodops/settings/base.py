@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prodops.core.middleware.RejectNulInQueryMiddleware",
+    "prodops.core.middleware.HtmxMessagesMiddleware",
 ]
 
 ROOT_URLCONF = "prodops.urls"

@@ -59,10 +59,6 @@
         var search = document.querySelector('[data-shortcut="search"]');
         if (search) search.focus();
         break;
-      case "?":
-        var help = document.getElementById("shortcuts");
-        if (help) help.open = !help.open;
-        break;
       default: handled = false;
     }
     if (handled) event.preventDefault();
