@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from prodops.admin_site import TabularInline
 from roadmap.services import roadmap_capacity_recheck
 
 from .models import Department, Team, TeamMembership, User
@@ -23,6 +24,8 @@ class UserAdmin(DjangoUserAdmin):
         ("Role and department", {"fields": ("role", "department", "title", "email_notifications")}),
         ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
     )
+    # Set by sign-ins and sign-up, not by hand.
+    readonly_fields = ("last_login", "date_joined")
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role")}),
     )
@@ -32,10 +35,11 @@ class UserAdmin(DjangoUserAdmin):
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("liaisons",)
+    # Liaisons are a plain multiple select: the two-pane filter widget's search icons carry ARIA
+    # that is not allowed on them, which screen readers then misread.
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = TeamMembership
     extra = 1
 

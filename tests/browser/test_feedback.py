@@ -146,6 +146,7 @@ def test_merge_asks_only_when_submitted(page, live_server, login):
     page.goto(f"{live_server.url}/requests/{duplicate.pk}/")
     merge = page.locator("form[action$='/merge/']")
     merge.get_by_label("Merge into request #").click()
+    merge.get_by_label("Merge into request #").fill(str(duplicate.pk + 1))
     assert asked == []
     merge.get_by_role("button").click()
     assert len(asked) == 1 and "Merge this request?" in asked[0]
