@@ -8,7 +8,8 @@ then migrations, then the demo data the first time (when user ``admin`` does not
 then the web server, a Celery worker and Celery beat run side by side. Each child runs in
 its own process group, so stopping it also stops whatever it started. Ctrl-C or SIGTERM
 stops every child (SIGTERM, then SIGKILL after a grace period) and the embedded
-PostgreSQL; if a child exits on its own, the rest are stopped and the exit status is 1.
+PostgreSQL. A worker or beat that exits on its own is started again (see RestartPolicy);
+if the web server exits, the rest are stopped and the exit status is 1.
 POSIX only (process groups).
 """
 
@@ -102,6 +103,98 @@ def stop_all(children: list[Child]) -> None:
         child.signal_group(signal.SIGKILL)
         child.process.wait()
         child.reader.join(timeout=2)
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    """A restartable child that exits is started again after a delay that doubles with each
+    exit inside ``window`` seconds, from ``first_delay`` up to ``max_delay``; after more than
+    ``max_restarts`` exits inside ``window`` it is left stopped (with a message), so a crash
+    loop cannot spin. The rest keep running either way."""
+
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    max_restarts: int = 5
+    window: float = 300.0
+
+    def delay(self, recent_exits: int) -> float | None:
+        """Seconds to wait before the next start after ``recent_exits`` exits inside the
+        window (this one included), or None to give up."""
+        if recent_exits > self.max_restarts:
+            return None
+        return min(self.max_delay, self.first_delay * 2 ** (recent_exits - 1))
+
+
+@dataclass
+class Supervised:
+    """One process the supervisor keeps: how to start it, and its exits so far."""
+
+    name: str
+    argv: list[str]
+    restart: bool
+    child: Child | None = None
+    last_status: int | None = None
+    exits: list[float] = field(default_factory=list)
+    start_at: float | None = None  # when a restart is due; None while running or given up
+    given_up: bool = False
+
+
+class Supervisor:
+    """Starts children, restarts the restartable ones by the policy, stops them all."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        policy: RestartPolicy | None = None,
+        clock=time.monotonic,
+    ) -> None:
+        self.env = env
+        self.policy = policy or RestartPolicy()
+        self.clock = clock
+        self.processes: list[Supervised] = []
+
+    def add(self, name: str, argv: list[str], *, restart: bool) -> Supervised:
+        process = Supervised(name, argv, restart)
+        process.child = start(name, argv, self.env)
+        self.processes.append(process)
+        return process
+
+    def check(self) -> Supervised | None:
+        """One pass: note exits, schedule or make due restarts. Returns a non-restartable
+        process that exited (the run should end), else None."""
+        now = self.clock()
+        for process in self.processes:
+            child = process.child
+            if child is not None and child.process.poll() is not None:
+                child.reader.join(timeout=2)
+                status = process.last_status = child.process.returncode
+                process.child = None
+                if not process.restart:
+                    return process
+                process.exits = [t for t in process.exits if now - t < self.policy.window]
+                process.exits.append(now)
+                delay = self.policy.delay(len(process.exits))
+                if delay is None:
+                    process.given_up = True
+                    say(
+                        f"{process.name} exited with status {status}, {len(process.exits)} "
+                        f"times in {self.policy.window:.0f}s; not starting it again "
+                        "(fix it, then restart make run)"
+                    )
+                else:
+                    process.start_at = now + delay
+                    say(f"{process.name} exited with status {status}; restarting in {delay:.0f}s")
+            elif process.start_at is not None and now >= process.start_at:
+                process.start_at = None
+                process.child = start(process.name, process.argv, self.env)
+                say(f"{process.name} restarted")
+        return None
+
+    def stop(self) -> None:
+        """Stop every running child (pending restarts are dropped)."""
+        for process in self.processes:
+            process.start_at = None
+        stop_all([p.child for p in self.processes if p.child is not None])
 
 
 def port_is_free(port: int) -> bool:
@@ -227,20 +320,21 @@ def supervise(
         web_argv.append("--noreload")
     schedule = data_dir / "celerybeat-schedule"
     celery = [python, "-m", "celery", "-A", "prodops"]
-    children = [
-        start("web", web_argv, env),
-        start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=1"], env),
-        start("beat", [*celery, "beat", "--loglevel=INFO", "-s", str(schedule)], env),
-    ]
+    supervisor = Supervisor(env)
+    supervisor.add("web", web_argv, restart=False)
+    supervisor.add(
+        "worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=1"], restart=True
+    )
+    supervisor.add("beat", [*celery, "beat", "--loglevel=INFO", "-s", str(schedule)], restart=True)
 
     exit_status = 0
     announced = False
     started = time.monotonic()
     base_url = f"http://127.0.0.1:{port}/"
     while not stop_requested.wait(0.5):
-        ended = next((c for c in children if c.process.poll() is not None), None)
+        ended = supervisor.check()
         if ended:
-            say(f"{ended.name} exited with status {ended.process.returncode}; stopping the rest")
+            say(f"{ended.name} exited with status {ended.last_status}; stopping the rest")
             exit_status = 1
             break
         if not announced:
@@ -253,7 +347,7 @@ def supervise(
                 exit_status = 1
                 break
 
-    stop_all(children)
+    supervisor.stop()
     say("All processes stopped")
     return exit_status
 

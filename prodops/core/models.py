@@ -1,5 +1,6 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 
 class WorkspaceSettings(models.Model):
@@ -21,10 +22,13 @@ class WorkspaceSettings(models.Model):
 
 
 class Heartbeat(models.Model):
-    """Written by the smoke task so a test (or an operator) can see a worker ran."""
+    """Written by a worker so a test, an operator or /healthz can see that it ran: once per
+    marker by the smoke task, and every minute under one marker by the periodic heartbeat,
+    which moves `seen_at` on."""
 
     marker = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.marker

@@ -8,3 +8,11 @@ def ping(marker: str) -> str:
 
     heartbeat_record(marker=marker)
     return marker
+
+
+@shared_task(name="prodops.core.tasks.worker_heartbeat")
+def worker_heartbeat() -> None:
+    """Periodic (prodops/schedule.py): prove a worker takes scheduled tasks; /healthz reads it."""
+    from .services import worker_heartbeat_record
+
+    worker_heartbeat_record()

@@ -10,14 +10,20 @@ from . import health
 @require_GET
 @never_cache
 def healthz(request):
-    """200 when the database and the broker answer; 503 naming the part that does not."""
+    """200 when the database and the broker answer; 503 naming the part that does not.
+
+    The worker's heartbeat is reported ("ok …", "stale …", "never seen") but never fails the
+    check: this answer is about the web process, and a load balancer must not take healthy
+    web processes out because the worker is down."""
     db_ok, db_detail = health.check_database()
     broker_ok, broker_detail = health.check_broker()
+    _worker_ok, worker_detail = health.check_worker()
     ok = db_ok and broker_ok
     body = {
         "status": "ok" if ok else "error",
         "database": db_detail,
         "broker": broker_detail,
+        "worker": worker_detail,
     }
     if not ok:
         body["failing"] = [

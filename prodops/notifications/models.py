@@ -30,7 +30,6 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -45,3 +44,36 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.title}"
+
+
+class NotificationEmail(models.Model):
+    """The email of one notification, owed to its recipient: one row per email, created with
+    the notification when the recipient wants email.
+
+    Its state makes the email exactly-once even when a queued send is lost: `sent_at` is
+    stamped under a row lock in the transaction that sends, `attempts` counts every claimed
+    send (a crash included), and `failed_at` with `last_error` records giving up. The primary
+    key is the notification's id, so a queued send names either."""
+
+    notification = models.OneToOneField(
+        Notification, primary_key=True, on_delete=models.CASCADE, related_name="email"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="notification_email_unsent",
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Email of notification {self.notification_id}"

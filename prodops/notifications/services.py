@@ -1,13 +1,23 @@
 import contextlib
 import contextvars
+import datetime as dt
+import logging
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Notification
+from prodops.core.claims import attempt_claim, attempt_failed
+
+from .models import Notification, NotificationEmail
+
+logger = logging.getLogger(__name__)
+
+# At most this many sends are queued by one sweep, so a long mail outage drains in steps.
+EMAIL_SWEEP_LIMIT = 500
 
 _emails_muted: contextvars.ContextVar[bool] = contextvars.ContextVar("emails_muted", default=False)
 
@@ -23,6 +33,7 @@ def emails_muted() -> Iterator[None]:
         _emails_muted.reset(token)
 
 
+@transaction.atomic  # a notification and the email it owes are recorded together
 def notify(
     *,
     recipients: Iterable,
@@ -33,8 +44,9 @@ def notify(
     dedupe_key: str | None = None,
     exclude=None,
 ) -> list[Notification]:
-    """Deliver an in-app notification to each recipient (once per `dedupe_key` when given) and
-    queue its email after the surrounding transaction commits."""
+    """Deliver an in-app notification to each recipient (once per `dedupe_key` when given);
+    when they want email, record the email owed and queue its send after the surrounding
+    transaction commits."""
     from .tasks import send_notification_email
 
     seen: set[int] = set()
@@ -58,31 +70,103 @@ def notify(
             )
         created.append(notification)
         if user.email and user.email_notifications and not _emails_muted.get():
-            transaction.on_commit(lambda pk=notification.pk: send_notification_email.delay(pk))
+            NotificationEmail.objects.create(notification=notification)
+            # robust: a broker that is down must not fail the request that already committed;
+            # the email row stays unsent and the sweep queues it again.
+            transaction.on_commit(
+                lambda pk=notification.pk: send_notification_email.delay(pk), robust=True
+            )
     return created
 
 
-def notification_send_email(*, notification_id: int) -> bool:
-    """Email one notification at most once: the row is locked and stamped before sending."""
+def _email_retry_after() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.EMAIL_RETRY_AFTER_MINUTES)
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send a notification's email exactly once, however often its send is queued: claimed
+    and delivered by the rule of ``prodops.core.claims`` (a crash counts as an attempt and
+    leaves the email unsent; a failure records its error; the sweep queues both again after
+    ``EMAIL_RETRY_AFTER_MINUTES``; at ``EMAIL_MAX_ATTEMPTS`` it is recorded as failed).
+    Returns whether it sent."""
+    attempt = email_claim(notification_id=notification_id)
+    return attempt is not None and email_deliver(notification_id=notification_id, attempt=attempt)
+
+
+def _unsent_email(notification_id: int):
+    return NotificationEmail.objects.filter(
+        pk=notification_id, sent_at__isnull=True, failed_at__isnull=True
+    )
+
+
+def email_claim(*, notification_id: int) -> int | None:
+    """Commit one more attempt on an unsent email nobody holds and return its number."""
+    return attempt_claim(
+        unsent=_unsent_email(notification_id), max_attempts=settings.EMAIL_MAX_ATTEMPTS
+    )
+
+
+def email_deliver(*, notification_id: int, attempt: int) -> bool:
+    """Send a claimed email while holding its row, if ``attempt`` is still the latest claim,
+    and stamp it sent in the same commit; a failure is recorded on the row instead."""
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .select_related("recipient")
-            .filter(pk=notification_id, emailed_at__isnull=True)
+        email = (
+            _unsent_email(notification_id)
+            .filter(attempts=attempt)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("notification__recipient")
             .first()
         )
-        if notification is None or not notification.recipient.email:
+        if email is None:
             return False
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+        notification = email.notification
         link = f"{settings.SITE_URL}{notification.url}" if notification.url else settings.SITE_URL
-        send_mail(
-            subject=f"[prodops] {notification.title}",
-            message=f"{notification.body}\n\n{link}".strip(),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notification.recipient.email],
-        )
+        try:
+            if not notification.recipient.email:
+                raise ValueError("The recipient has no email address.")
+            send_mail(
+                subject=f"[prodops] {notification.title}",
+                message=f"{notification.body}\n\n{link}".strip(),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[notification.recipient.email],
+            )
+        except Exception as exc:  # any failure is recorded; the sweep decides on a retry
+            attempt_failed(
+                row=email, attempt=attempt, max_attempts=settings.EMAIL_MAX_ATTEMPTS, error=exc
+            )
+            logger.warning(
+                "Email of notification %s failed (attempt %s): %s",
+                notification_id,
+                attempt,
+                email.last_error,
+            )
+            return False
+        email.sent_at = timezone.now()
+        email.save(update_fields=["sent_at"])
     return True
+
+
+def notification_emails_sweep(*, limit: int = EMAIL_SWEEP_LIMIT) -> int:
+    """Queue a send again for every email neither sent nor given up on whose last attempt
+    (or, untried, whose creation) is more than ``EMAIL_RETRY_AFTER_MINUTES`` old: a send
+    lost in the broker or in a killed worker, a crash, a failed try. The send's row claim
+    keeps this exactly-once. Returns how many sends were queued (oldest first, at most
+    ``limit``)."""
+    from .tasks import send_notification_email
+
+    cutoff = timezone.now() - _email_retry_after()
+    stale = (
+        NotificationEmail.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
+        .filter(
+            Q(last_attempt_at__lt=cutoff) | Q(last_attempt_at__isnull=True, created_at__lt=cutoff)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    pending = list(stale)
+    for pk in pending:
+        transaction.on_commit(lambda pk=pk: send_notification_email.delay(pk))
+    return len(pending)
 
 
 @transaction.atomic

@@ -27,9 +27,19 @@ class ReviewAdmin(admin.ModelAdmin):
 @admin.register(ReminderDelivery)
 class ReminderDeliveryAdmin(admin.ModelAdmin):
     # Deliveries are written by the sweep only; the admin shows them for diagnosis.
-    list_display = ("cadence", "due_on", "recipient", "kind", "created_at", "sent_at", "skipped")
+    list_display = (
+        "cadence",
+        "due_on",
+        "recipient",
+        "kind",
+        "created_at",
+        "sent_at",
+        "skipped",
+        "attempts",
+        "failed_at",
+    )
     list_filter = ("kind", "skipped")
-    readonly_fields = ("cadence", "due_on", "recipient", "kind", "created_at", "sent_at", "skipped")
+    readonly_fields = (*list_display, "last_attempt_at", "last_error")
 
     def has_add_permission(self, request):
         return False

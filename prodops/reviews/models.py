@@ -93,7 +93,9 @@ class ReminderDelivery(models.Model):
     """One reminder to one person for one due date of one cadence.
 
     The unique constraint is what makes delivery exactly-once: the sweep inserts with
-    ON CONFLICT DO NOTHING, and the send stamps `sent_at` under a row lock."""
+    ON CONFLICT DO NOTHING, and the send, claimed by the rule of ``prodops.core.claims``,
+    stamps `sent_at` under a row lock. `attempts` counts claimed sends (crashes included);
+    after REMINDER_MAX_ATTEMPTS the row gets `failed_at` and the sweeps leave it."""
 
     class Kind(models.TextChoices):
         DUE = "due", "Due"
@@ -109,6 +111,10 @@ class ReminderDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # Stamped instead of sending when the review was completed before the send ran.
     skipped = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

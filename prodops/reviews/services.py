@@ -1,6 +1,7 @@
 """Writes for cadences and reviews, the reminder rule and the exactly-once reminder sweep."""
 
 import datetime as dt
+import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from prodops.accounts.roles import Role, has_role
 from prodops.activity.services import activity_record
+from prodops.core.claims import attempt_claim, attempt_failed
 from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
 from prodops.notifications.models import Notification
 from prodops.notifications.services import notify
@@ -15,6 +17,10 @@ from prodops.notifications.services import notify
 from .models import DEFAULT_INTERVAL_DAYS, Cadence, ReminderDelivery, Review
 
 OVERDUE_ESCALATION_DAYS = 3
+# Claimed sends of one delivery (crashes included) before it is recorded as failed.
+REMINDER_MAX_ATTEMPTS = 5
+
+logger = logging.getLogger(__name__)
 
 
 def reminder_recipients(*, cadence: Cadence, today: dt.date) -> list[tuple[object, str]]:
@@ -136,8 +142,8 @@ def review_complete(
 def reviews_sweep(*, today: dt.date | None = None) -> int:
     """Insert one delivery row per (cadence, due date, recipient, kind) the reminder rule asks
     for — ON CONFLICT DO NOTHING, so duplicate or restarted sweeps add nothing — and queue a
-    send, after commit, for every delivery not yet sent (which also finishes deliveries a crash
-    left unsent). Returns how many sends were queued."""
+    send, after commit, for every delivery neither sent nor given up on (which also finishes
+    deliveries a crash, a failure or a send lost in flight left unsent). Returns how many sends were queued."""
     from .tasks import send_review_reminder
 
     today = today or timezone.localdate()
@@ -153,7 +159,9 @@ def reviews_sweep(*, today: dt.date | None = None) -> int:
         if rows:
             ReminderDelivery.objects.bulk_create(rows, ignore_conflicts=True)
         pending = list(
-            ReminderDelivery.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
+            ReminderDelivery.objects.filter(
+                sent_at__isnull=True, failed_at__isnull=True
+            ).values_list("pk", flat=True)
         )
         for pk in pending:
             transaction.on_commit(lambda pk=pk: send_review_reminder.delay(pk))
@@ -161,43 +169,63 @@ def reviews_sweep(*, today: dt.date | None = None) -> int:
 
 
 def reminder_send(*, delivery_id: int) -> bool:
-    """Send one delivery at most once: lock its row (skipping a row another worker holds),
-    notify in-app (email follows after commit) and stamp `sent_at` in the same transaction,
-    so a crash before the commit leaves it unsent for the next sweep and never sends twice.
-    A delivery whose review was completed meanwhile is stamped as skipped."""
+    """Send one delivery exactly once, claimed by the rule of ``prodops.core.claims``: the
+    attempt is committed first, then, holding the row, notify in-app (its email is owed in
+    the same commit) and stamp `sent_at`, so a crash leaves it unsent for the next sweep and
+    nothing is sent twice. A failure is recorded on the row; after REMINDER_MAX_ATTEMPTS
+    attempts the row is given up (`failed_at`). A delivery whose review was completed
+    meanwhile is stamped as skipped."""
+    unsent = ReminderDelivery.objects.filter(
+        pk=delivery_id, sent_at__isnull=True, failed_at__isnull=True
+    )
+    attempt = attempt_claim(unsent=unsent, max_attempts=REMINDER_MAX_ATTEMPTS)
+    if attempt is None:
+        return False
     with transaction.atomic():
         delivery = (
-            ReminderDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            unsent.filter(attempts=attempt)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("cadence", "recipient")
-            .filter(pk=delivery_id, sent_at__isnull=True)
             .first()
         )
         if delivery is None:
             return False
-        cadence = delivery.cadence
-        delivery.sent_at = timezone.now()
-        if not cadence.active or cadence.next_due_on != delivery.due_on:
-            delivery.skipped = True
-            delivery.save(update_fields=["sent_at", "skipped"])
+        try:
+            with transaction.atomic():
+                return _reminder_deliver(delivery)
+        except Exception as exc:  # recorded on the row; the next sweep queues it again
+            attempt_failed(
+                row=delivery, attempt=attempt, max_attempts=REMINDER_MAX_ATTEMPTS, error=exc
+            )
+            logger.warning("Reminder delivery %s failed: %s", delivery_id, delivery.last_error)
             return False
-        overdue = delivery.kind == ReminderDelivery.Kind.OVERDUE
-        title = (
-            f"Overdue: {cadence.title} was due {delivery.due_on:%d %b %Y}"
-            if overdue
-            else f"Due: {cadence.title} ({delivery.due_on:%d %b %Y})"
-        )
-        body = (
-            f"The review is more than {OVERDUE_ESCALATION_DAYS} days overdue; it is escalated to you as lead."
-            if overdue
-            else f"Hold the review and complete it; the next one is due {cadence.interval_days} days after."
-        )
-        notify(
-            recipients=[delivery.recipient],
-            kind=Notification.Kind.REVIEW_OVERDUE if overdue else Notification.Kind.REVIEW_DUE,
-            title=title,
-            body=body,
-            url=cadence.url,
-            dedupe_key=f"delivery:{delivery.pk}",
-        )
-        delivery.save(update_fields=["sent_at"])
+
+
+def _reminder_deliver(delivery: ReminderDelivery) -> bool:
+    cadence = delivery.cadence
+    delivery.sent_at = timezone.now()
+    if not cadence.active or cadence.next_due_on != delivery.due_on:
+        delivery.skipped = True
+        delivery.save(update_fields=["sent_at", "skipped"])
+        return False
+    overdue = delivery.kind == ReminderDelivery.Kind.OVERDUE
+    title = (
+        f"Overdue: {cadence.title} was due {delivery.due_on:%d %b %Y}"
+        if overdue
+        else f"Due: {cadence.title} ({delivery.due_on:%d %b %Y})"
+    )
+    body = (
+        f"The review is more than {OVERDUE_ESCALATION_DAYS} days overdue; it is escalated to you as lead."
+        if overdue
+        else f"Hold the review and complete it; the next one is due {cadence.interval_days} days after."
+    )
+    notify(
+        recipients=[delivery.recipient],
+        kind=Notification.Kind.REVIEW_OVERDUE if overdue else Notification.Kind.REVIEW_DUE,
+        title=title,
+        body=body,
+        url=cadence.url,
+        dedupe_key=f"delivery:{delivery.pk}",
+    )
+    delivery.save(update_fields=["sent_at"])
     return True

@@ -126,11 +126,24 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="prodops <noreply@prodops.local>")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A mail server that stops answering fails the send (recorded, retried by the sweep) instead
+# of holding the email's row and a worker until the task's time limit.
+EMAIL_TIMEOUT = 30
+# A notification email not sent this long after it was queued (or last tried) is queued
+# again by the periodic sweep; after EMAIL_MAX_ATTEMPTS tries it is recorded as failed.
+EMAIL_RETRY_AFTER_MINUTES = env.int("EMAIL_RETRY_AFTER_MINUTES", default=10)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
 
 # Celery: one place for broker, serialization, limits and the periodic schedule.
+CELERY_TASK_TIME_LIMIT = 5 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # With late acks a message stays unacknowledged while its task runs; Redis hands it out
+    # again when that lasts longer than this, which is how a task of a worker that died
+    # comes back. No task is queued with a countdown or ETA, so three hard time limits
+    # is ample for a live worker and brings a lost task back in 15 minutes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * CELERY_TASK_TIME_LIMIT}
 else:
     # A folder-backed broker needs no server, so `make run` works on a bare machine.
     _broker_dir = DATA_DIR / "broker"
@@ -151,10 +164,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_TIME_LIMIT = 5 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+# Every task is idempotent (sends are claimed exactly once by their rows, sweeps and the
+# heartbeat may run twice), so a task is acknowledged only after it ran, is given back when
+# its worker process dies, and is stopped and given back when the broker connection drops
+# (Celery 6's default) rather than finishing beside its own redelivery.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The periodic schedule lives in one place: prodops/schedule.py.

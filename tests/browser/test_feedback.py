@@ -165,3 +165,28 @@ def test_opening_a_notification_marks_it_read(page, live_server, login):
     note.refresh_from_db()
     assert note.read_at is not None
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
+
+
+def test_queue_refusals_show_next_to_their_controls(browser, live_server, login, debug):
+    member = UserFactory(username="milo", role=Role.MEMBER)
+    req = RequestFactory(title="Partner referral form", requester=member)
+    page = browser.new_context().new_page()
+    page.set_default_timeout(10_000)
+    login(page, member)
+    page.goto(f"{live_server.url}/requests/?status=new")
+    _no_reload_marker(page)
+
+    # "Needs info" without saying what is needed.
+    row = page.locator(f"#req-{req.pk}")
+    row.get_by_label(f"Move #{req.pk} to").select_option("needs_info")
+    row.get_by_role("button", name="Move").click()
+    expect(row.locator(".inline-error")).to_contain_text("Say what information is needed")
+    expect(row.get_by_label(f"Reason for #{req.pk}")).to_have_attribute("aria-invalid", "true")
+
+    # A bulk action with nothing selected.
+    bulk = page.locator("#bulk-form")
+    bulk.get_by_role("button", name="Apply").click()
+    expect(bulk.locator(".inline-error")).to_contain_text("Select at least one request")
+
+    assert page.evaluate("window.__noReload") == 1
+    expect(page.get_by_role("heading", level=1)).to_have_text("Triage queue")

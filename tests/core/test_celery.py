@@ -25,3 +25,19 @@ def test_real_worker_runs_task_through_redis(real_worker):
     result = ping.apply_async(args=["worker-1"], ignore_result=True)
     assert result.id
     assert wait_until(lambda: Heartbeat.objects.filter(marker="worker-1").exists())
+
+
+def test_tasks_come_back_when_their_worker_dies_and_not_while_it_runs_them():
+    """Late acks give a task back when its worker is lost; Redis gives back an unacknowledged
+    one only after the visibility timeout, which must outlast any run (no task is queued
+    with a countdown or ETA)."""
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is True
+    if settings.CELERY_BROKER_URL.startswith("redis"):
+        timeout = app.conf.broker_transport_options["visibility_timeout"]
+        assert settings.CELERY_TASK_TIME_LIMIT < timeout <= 30 * 60
+
+
+def test_mail_server_waits_are_bounded_below_the_task_time_limit():
+    assert 0 < settings.EMAIL_TIMEOUT < settings.CELERY_TASK_SOFT_TIME_LIMIT

@@ -40,3 +40,17 @@ def test_no_missing_migrations():
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_compose_restarts_worker_and_beat_and_checks_their_health():
+    from pathlib import Path
+
+    import yaml
+    from django.core.management import get_commands
+
+    compose = yaml.safe_load((Path(__file__).parents[2] / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for name in ("worker", "beat"):
+        assert services[name]["restart"] == "unless-stopped"
+        assert services[name]["healthcheck"]["test"]
+    assert services["beat"]["healthcheck"]["test"][-1] in get_commands()

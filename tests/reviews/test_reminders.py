@@ -225,3 +225,64 @@ def test_lead_who_owns_and_is_escalated_to_gets_one_reminder_per_due_date(mailou
     assert ReminderDelivery.objects.filter(recipient=lead).count() == 1
     assert reminders(lead).count() == 1
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_reminder_and_its_lost_email_are_each_delivered_once(
+    cadence, review_people, mailoutbox
+):
+    """A reminder send lost in flight is queued again by the next reviews sweep (every unsent
+    delivery is); the email it owes, lost in flight too, by the email sweep. Once each."""
+    from prodops.notifications.models import NotificationEmail
+    from prodops.notifications.services import notification_emails_sweep
+    from prodops.notifications.tasks import send_notification_email
+    from prodops.reviews.tasks import send_review_reminder
+
+    owner, _ = review_people
+    today = START + dt.timedelta(days=1)
+    with mock.patch.object(send_review_reminder, "delay"):
+        assert services.reviews_sweep(today=today) == 1
+    assert reminders(owner).count() == 0
+
+    with mock.patch.object(send_notification_email, "delay"):
+        services.reviews_sweep(today=today)
+    assert reminders(owner).count() == 1
+    assert mailoutbox == []
+
+    services.reviews_sweep(today=today)
+    past = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    NotificationEmail.objects.update(created_at=past)
+    assert notification_emails_sweep() == 1
+    assert notification_emails_sweep() == 0
+    assert reminders(owner).count() == 1
+    assert [m.to for m in mailoutbox] == [[owner.email]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_reminder_is_recorded_and_given_up_after_the_cap(
+    cadence, review_people, mailoutbox
+):
+    owner, _ = review_people
+    with mock.patch.object(services, "notify", side_effect=RuntimeError("template broken")):
+        for _ in range(services.REMINDER_MAX_ATTEMPTS + 2):
+            services.reviews_sweep(today=START)
+    delivery = ReminderDelivery.objects.get()
+    assert delivery.attempts == services.REMINDER_MAX_ATTEMPTS
+    assert delivery.failed_at is not None and delivery.sent_at is None
+    assert "template broken" in delivery.last_error
+    assert services.reviews_sweep(today=START) == 0  # given up: never queued again
+    assert reminders(owner).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reminder_that_failed_once_is_sent_by_the_next_sweep(cadence, review_people, mailoutbox):
+    owner, _ = review_people
+    with mock.patch.object(services, "notify", side_effect=RuntimeError("database hiccup")):
+        services.reviews_sweep(today=START)
+    assert ReminderDelivery.objects.get().last_error == "RuntimeError: database hiccup"
+    services.reviews_sweep(today=START)
+    services.reviews_sweep(today=START)
+    delivery = ReminderDelivery.objects.get()
+    assert delivery.sent_at is not None and delivery.attempts == 2
+    assert reminders(owner).count() == 1
+    assert len(mailoutbox) == 1
