@@ -52,7 +52,7 @@ bench: $(VENV)/.installed
 	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "bench/run.py not found"; fi
 
 screenshots: $(VENV)/.installed
-	PRODOPS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_layout_and_a11y.py -k "member or lead or stakeholder"
+	PRODOPS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_layout_and_a11y.py
 
 # Refuses while the embedded PostgreSQL still runs from .devdata (stop `make run` first).
 clean:
