@@ -401,8 +401,10 @@ def vote(request, pk: int):
     try:
         if request.POST.get("unvote"):
             services.request_unvote(request=obj, voter=request.user)
+            messages.success(request, "Your vote is taken back.")
         else:
             services.request_vote(request=obj, voter=request.user, note=form.cleaned_data["note"])
+            messages.success(request, "Thanks — your vote counts.")
     except DomainError as error:
         return _fail(request, error, back)
     if request.htmx:
@@ -441,6 +443,9 @@ def comment(request, pk: int):
         )
     except DomainError as error:
         return _fail(request, error, back)
+    messages.success(
+        request, "Note added for the team." if created.is_internal else "Comment added."
+    )
     if request.htmx:
         return render(request, "intake/detail.html#comments", _detail_context(request, obj))
     return redirect(reverse("intake:detail", args=[pk]) + f"#comment-{created.pk}")
