@@ -108,6 +108,10 @@ def _problems_as(browser, live_server, login, role: str) -> list[str]:
             problems.append(f"{role} {path}: HTTP {response and response.status}")
             continue
         problems += [f"{role} {path}: {v}" for v in _axe_violations(page)]
+        if shots and README_SHOTS.get((role, path)) == "request-form":
+            # Show the similar-request suggestions the form offers while a title is typed.
+            page.get_by_label("Title").press_sequentially("pipeline dashboard", delay=20)
+            page.get_by_test_id("similar").wait_for()
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             scroll, inner = _overflow(page)
