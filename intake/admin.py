@@ -9,7 +9,8 @@ from prodops.admin_site import TabularInline
 from prodops.core.errors import ValidationFailed
 
 from . import services
-from .models import Comment, Request, StatusChange, Vote, Watcher
+from .models import Comment, Request, RoutingRule, StatusChange, Vote, Watcher
+from .routing import services as routing_services
 from .scoring_admin import ReadOnlyAdmin  # importing it also registers the scoring admin
 
 
@@ -66,16 +67,19 @@ class RequestAdmin(admin.ModelAdmin):
         "title",
         "status",
         "department",
+        "team",
         "requester",
         "assignee",
         "vote_count",
         "created_at",
     )
-    list_filter = ("status", "category", "audience", "department")
+    list_filter = ("status", "category", "audience", "department", "team")
+    list_select_related = ("department", "team", "requester", "assignee")
     search_fields = ("title",)
     # Each of these changes through a service: status and its reason and revisit date through
     # the lifecycle, the assignee through request_assign, the merge link through request_merge
-    # and request_reopen, the vote count through voting, the objective through request_update
+    # and request_reopen, the team through request_set_team (triage, logged on the timeline),
+    # the vote count through voting, the objective through request_update
     # (it moves the score) and the score through re-scoring. The requester and the source
     # record who asked and how the request came in.
     readonly_fields = (
@@ -86,6 +90,7 @@ class RequestAdmin(admin.ModelAdmin):
         "revisit_on",
         "first_triaged_at",
         "assignee",
+        "team",
         "merged_into",
         "objective",
         "vote_count",
@@ -129,3 +134,76 @@ class CommentAdmin(ReadOnlyAdmin):
     list_display = ("request", "author", "is_internal", "created_at")
     list_select_related = ("request", "author")
     search_fields = ("body",)
+
+
+class RoutingRuleAdminForm(forms.ModelForm):
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = RoutingRule
+        fields = ("category", "department", "team", "priority")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def validate_unique(self):
+        # The service's check below names the clashing rule; the model's would only repeat it.
+        pass
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk and loaded is not None and loaded != self.instance.version:
+            raise forms.ValidationError(
+                "Someone else changed this rule since you opened it. Reload to see their "
+                "change, then try again."
+            )
+        if self.errors:
+            return cleaned
+        try:
+            routing_services.routing_rule_check(
+                team=cleaned.get("team"),
+                category=cleaned.get("category"),
+                department=cleaned.get("department"),
+                priority=cleaned.get("priority"),
+                exclude_pk=self.instance.pk,
+            )
+        except ValidationFailed as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    """Routing rules, written through the same services as the app (versioned, in the activity
+    trail, the same input rules)."""
+
+    form = RoutingRuleAdminForm
+    list_display = ("id", "category", "department", "team", "priority")
+    list_filter = ("team", "category", "department")
+    list_select_related = ("team", "department")
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data[name] for name in ("category", "department", "team", "priority")
+        }
+        if change:
+            loaded = form.cleaned_data.get("loaded_version")
+            saved = routing_services.routing_rule_update(
+                rule=obj,
+                actor=request.user,
+                expected_version=loaded if loaded is not None else obj.version,
+                **fields,
+            )
+        else:
+            saved = routing_services.routing_rule_create(actor=request.user, **fields)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        routing_services.routing_rule_delete(rule=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            routing_services.routing_rule_delete(rule=rule, actor=request.user)

@@ -20,6 +20,7 @@ from .serializers import (
     CommentSerializer,
     MergeSerializer,
     RequestSerializer,
+    SetTeamSerializer,
     SimilarSerializer,
     StatusChangeSerializer,
     TransitionSerializer,
@@ -40,7 +41,12 @@ class RequestViewSet(
     serializer_class = RequestSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = RequestFilter
-    action_roles = {"merge": Role.MEMBER, "assign": Role.MEMBER, "*": Role.STAKEHOLDER}
+    action_roles = {
+        "merge": Role.MEMBER,
+        "assign": Role.MEMBER,
+        "team": Role.MEMBER,
+        "*": Role.STAKEHOLDER,
+    }
 
     def get_queryset(self):
         return selectors.request_list(user=self.request.user)[1]
@@ -95,6 +101,23 @@ class RequestViewSet(
             actor=request.user,
             reason=data.validated_data["reason"],
             revisit_on=data.validated_data["revisit_on"],
+            expected_version=data.validated_data["version"],
+            team=data.validated_data["team"],
+        )
+        return self._fresh(obj.pk)
+
+    @extend_schema(request=SetTeamSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def team(self, request, pk=None):
+        """Team members set or change the team the request belongs to (logged on its timeline);
+        past triage it keeps a team, and a request on a roadmap item keeps the item's team."""
+        obj = self.get_object()
+        data = SetTeamSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_set_team(
+            request=obj,
+            actor=request.user,
+            team=data.validated_data["team"],
             expected_version=data.validated_data["version"],
         )
         return self._fresh(obj.pk)

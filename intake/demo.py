@@ -1,5 +1,7 @@
-"""Demo requests: about sixty, from every department, in every status, with votes, comments
-and internal notes. Idempotent: a request whose title already exists is left alone."""
+"""Demo routing rules and requests: about sixty requests, from every department, in every
+status, with votes, comments and internal notes; each is routed to a team when submitted.
+Idempotent: a rule for the same match or a request whose title already exists is left alone,
+and a triaged-or-later request left without a team by an older seed gets the routed one."""
 
 import datetime as dt
 
@@ -7,14 +9,31 @@ from django.db.models import F
 from django.utils import timezone
 
 from outcomes.models import Objective
-from prodops.accounts.models import User
+from prodops.accounts.models import Department, Team, User
 
-from . import services
-from .models import Comment, Request
+from . import lifecycle, services
+from .models import Comment, Request, RoutingRule
 from .models import RequestStatus as S
+from .routing.rules import routing_suggest
+from .routing.services import routing_rule_create
 
 C = Request.Category
 A = Request.Audience
+
+# category, department, team slug, priority: which team serves which requests. Departments
+# route to the team that serves them; marketing's reporting goes to Product Ops (naming both
+# fields, that rule is the most specific); pricing requests go to Product Ops when no
+# department rule claims them (equally specific, the department rules win by priority).
+ROUTING_RULES = [
+    ("", "Sales", "marketing-ops", 100),
+    ("", "Marketing", "marketing-ops", 100),
+    ("", "Customer Success", "product-ops", 100),
+    ("", "Finance", "product-ops", 100),
+    ("", "Product", "product-ops", 100),
+    ("", "Support", "product-ops", 100),
+    (C.PRICING, "", "product-ops", 200),
+    (C.DATA_REPORTING, "Marketing", "product-ops", 100),
+]
 
 # title, requester, category, for whom, status
 REQUESTS = [
@@ -167,9 +186,37 @@ NOTES = [
 ]
 
 
+def _seed_routing(admin) -> int:
+    made = 0
+    for category, department_name, team_slug, priority in ROUTING_RULES:
+        department = Department.objects.filter(name=department_name).first()
+        team = Team.objects.filter(slug=team_slug).first()
+        if team is None or (department_name and department is None):
+            continue
+        if RoutingRule.objects.filter(category=category, department=department).exists():
+            continue
+        routing_rule_create(
+            actor=admin, team=team, category=category, department=department, priority=priority
+        )
+        made += 1
+    return made
+
+
+def _route_teamless(actor) -> None:
+    """Requests an older seed triaged without a team get the routed one."""
+    for request in Request.objects.filter(
+        team__isnull=True, status__in=lifecycle.TEAM_REQUIRED
+    ).order_by("pk"):
+        team = routing_suggest(request=request)
+        if team is not None:
+            services.request_set_team(request=request, actor=actor, team=team)
+
+
 def seed(stdout) -> None:
     people = {u.username: u for u in User.objects.all()}
     lead = people["priya"]
+    rules_made = _seed_routing(people["admin"])
+    _route_teamless(lead)
     triagers = [people["member"], people["tom"], people["nora"], people["omar"]]
     objectives = list(Objective.objects.filter(status=Objective.Status.ACTIVE).order_by("pk"))
     today = timezone.localdate()
@@ -240,7 +287,9 @@ def seed(stdout) -> None:
         if dup and into and dup.status != S.DUPLICATE:
             dup.refresh_from_db()
             services.request_merge(duplicate=dup, into=into, actor=lead)
-    stdout.write(f"  requests: {made} new, {Request.objects.count()} in all")
+    stdout.write(
+        f"  routing rules: {rules_made} new; requests: {made} new, {Request.objects.count()} in all"
+    )
 
 
 def _description(title: str, requester) -> str:

@@ -29,6 +29,8 @@ SORT_CHOICES = [
     ("title", "Title A–Z"),
     ("status", "Status"),
 ]
+# A team filter names a team by id, or says `none` (requests without a team yet).
+TEAM_VALUE = RegexValidator(r"^(none|[0-9]+)$", "Give a team's id or “none”.")
 # A person filter names someone by id, or says `me` or `none`.
 PERSON_VALUE = RegexValidator(r"^(me|none|[0-9]+)$", "Give a person's id, “me” or “none”.")
 # Scores are the team's working numbers, so only members and up may sort by them.
@@ -43,7 +45,8 @@ def sort_choices_for(user) -> list[tuple[str, str]]:
 
 
 class RequestFilter(django_filters.FilterSet):
-    """`status` may repeat; `assignee` takes an id, `me` or `none`; `age` takes a bucket from
+    """`status` may repeat; `assignee` takes an id, `me` or `none`; `team` an id or `none`
+    (no team yet); `age` takes a bucket from
     AGE_CHOICES; `sort` takes one of SORT_CHOICES (ties fall back to newest first), except
     TEAM_ONLY_SORTS below member, which are refused as invalid choices like any unknown one."""
 
@@ -53,6 +56,9 @@ class RequestFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Request.Category.choices)
     audience = django_filters.ChoiceFilter(choices=Request.Audience.choices, label="For whom")
     objective = django_filters.ModelChoiceFilter(queryset=Objective.objects.all())
+    team = django_filters.CharFilter(
+        method="filter_team", label="Team", validators=[TEAM_VALUE], help_text="An id or “none”."
+    )
     assignee = django_filters.CharFilter(
         method="filter_assignee", label="Assignee", validators=[PERSON_VALUE]
     )
@@ -96,6 +102,11 @@ class RequestFilter(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(**{f"{field}__isnull": True})
         return queryset.filter(**{f"{field}_id": int(value)})  # PERSON_VALUE checked it
+
+    def filter_team(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(team__isnull=True)
+        return queryset.filter(team_id=int(value))  # TEAM_VALUE checked it
 
     def filter_assignee(self, queryset, name, value):
         return self._person(queryset, "assignee", value)

@@ -3,7 +3,7 @@
 from django import forms
 
 from outcomes.models import Objective
-from prodops.accounts.models import Department
+from prodops.accounts.models import Department, Team
 
 from .models import Request, RequestStatus
 from .selectors import team_people
@@ -48,6 +48,11 @@ class RequestForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+# Moves and assignments carry the request's version the page was loaded at: without it a
+# change could overwrite one made since.
+RELOAD = {"required": "Reload the page and try again: the form lost the request's version."}
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to", choices=RequestStatus.choices)
     reason = forms.CharField(
@@ -58,12 +63,25 @@ class TransitionForm(forms.Form):
     revisit_on = forms.DateField(
         required=False, widget=DateInput, label="Revisit on", help_text="Required to park."
     )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label="Keep the current team",
+        help_text="Needed from triaged on; empty keeps the current team.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
+
+
+class TeamForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="No team"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=team_people(), required=False, empty_label="Nobody")
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
 class CommentForm(forms.Form):

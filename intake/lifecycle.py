@@ -20,6 +20,10 @@ UNTRIAGED = frozenset({S.NEW, S.NEEDS_INFO})
 _EARLY = (S.NEW, S.NEEDS_INFO, S.TRIAGED, S.SCORED)
 # The statuses a roadmap item moves its requests among (see roadmap_item_refusal).
 ROADMAP_LED = frozenset({S.ACCEPTED, S.PLANNED, S.IN_PROGRESS, S.SHIPPED})
+# A request belongs to a team from triage on: moving to any of these without one is refused.
+TEAM_REQUIRED = frozenset(
+    {S.TRIAGED, S.SCORED, S.ACCEPTED, S.PLANNED, S.IN_PROGRESS, S.SHIPPED, S.MEASURED}
+)
 
 # (from, to) → the lowest role that may make the move.
 MOVES: dict[tuple[str, str], Role] = {
@@ -63,11 +67,13 @@ def check_move(
     via_merge: bool = False,
     roadmap_item: Callable[[], str | None] = lambda: None,
     via_roadmap: bool = False,
+    has_team: bool = True,
 ) -> MoveCheck:
     """A move is allowed when it is in MOVES, the actor's role is high enough (the requester may
     answer their own needs_info), the request's roadmap item does not own it
-    (roadmap_item_refusal), and it carries what it needs: a reason to decline, a revisit date to
-    park, and duplicates happen only by merging."""
+    (roadmap_item_refusal), and it carries what it needs: a team to reach triaged or any later
+    main-line status (TEAM_REQUIRED), a reason to decline, a revisit date to park, and
+    duplicates happen only by merging."""
     if target not in S.values:
         return MoveCheck(False, f"“{target}” is not a status.", "to")
     if current == target:
@@ -90,6 +96,13 @@ def check_move(
         current=current, target=target, roadmap_item=roadmap_item, via_roadmap=via_roadmap
     ):
         return MoveCheck(False, refusal, "to")
+    if target in TEAM_REQUIRED and not has_team:
+        return MoveCheck(
+            False,
+            f"Choose the team this request belongs to before moving it to "
+            f"{S(target).label.lower()}.",
+            "team",
+        )
     if target == S.DECLINED and not (reason or "").strip():
         return MoveCheck(False, "Say why the request is declined.", "reason")
     if target == S.PARKED and not revisit_on:

@@ -81,6 +81,15 @@ class Request(models.Model):
         on_delete=models.SET_NULL,
         related_name="requests_assigned",
     )
+    # The ops team the request belongs to: suggested by the routing rules, set or changed at
+    # triage (intake.services.request_set_team), required past triage (lifecycle.TEAM_REQUIRED).
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_requests"
     )
@@ -207,6 +216,54 @@ class Comment(models.Model):
         return f"Comment {self.pk} on #{self.request_id}"
 
 
+class RoutingRule(models.Model):
+    """A lead's rule: requests of this category and/or department go to this team. The most
+    specific matching rule wins (see intake.routing.rules.routing_suggest)."""
+
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    category = models.CharField(
+        max_length=30,
+        choices=Request.Category.choices,
+        blank=True,
+        help_text="Empty matches every category.",
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        help_text="Empty matches every department.",
+    )
+    priority = models.PositiveSmallIntegerField(
+        default=100, help_text="Among equally specific rules, the lower number wins."
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(category="") | models.Q(department__isnull=False),
+                name="routing_rule_matches_something",
+            ),
+            # One rule per match, so which rule wins is never a tie between identical rules.
+            models.UniqueConstraint(
+                fields=["category", "department"],
+                name="one_routing_rule_per_match",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.get_category_display() if self.category else "", str(self.department or "")]
+        return " + ".join(p for p in parts if p) + f" → {self.team}"
+
+
 from .assessments import Assessment, AssessmentRevision, ScoringModel  # noqa: E402
 
 __all__ = [
@@ -215,6 +272,7 @@ __all__ = [
     "Comment",
     "Request",
     "RequestStatus",
+    "RoutingRule",
     "ScoringModel",
     "StatusChange",
     "Vote",

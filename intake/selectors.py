@@ -38,7 +38,7 @@ def request_is_visible(*, request: Request, user) -> bool:
 
 def _with_row_data(qs: QuerySet[Request], *, user) -> QuerySet[Request]:
     """Everything one row of a list shows, loaded in the same query as the rows."""
-    return qs.select_related("requester", "department", "assignee", "objective").annotate(
+    return qs.select_related("requester", "department", "assignee", "objective", "team").annotate(
         has_voted=Exists(Vote.objects.filter(request=OuterRef("pk"), voter_id=user.pk))
     )
 
@@ -157,7 +157,7 @@ def mine_list(*, user) -> QuerySet[Request]:
     """The user's own requests, newest first, with comment counts."""
     return (
         Request.objects.filter(requester=user)
-        .select_related("department", "merged_into")
+        .select_related("department", "merged_into", "team")
         .annotate(
             public_comments=Count("comments", filter=Q(comments__is_internal=False), distinct=True)
         )

@@ -4,7 +4,7 @@ per-row query."""
 from rest_framework import serializers
 
 from outcomes.models import Objective
-from prodops.accounts.models import Department
+from prodops.accounts.models import Department, Team
 from prodops.accounts.roles import Role, has_role
 
 from .models import Comment, Request, RequestStatus, StatusChange
@@ -14,6 +14,13 @@ class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.CharField(source="display_name")
+
+
+class TeamRefSerializer(serializers.Serializer):
+    """The team a request belongs to: its name is not internal, so every viewer gets it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
 
 # The team's working numbers: only members and up receive them.
@@ -34,6 +41,11 @@ class RequestSerializer(serializers.ModelSerializer):
         queryset=Objective.objects.all(), required=False, allow_null=True
     )
     has_voted = serializers.BooleanField(read_only=True, default=False)
+    team = TeamRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="Set at triage: POST …/team/ or `team` with a transition; null until then.",
+    )
     version = serializers.IntegerField(required=False)
 
     class Meta:
@@ -54,6 +66,7 @@ class RequestSerializer(serializers.ModelSerializer):
             "status_reason",
             "revisit_on",
             "assignee",
+            "team",
             "merged_into",
             "vote_count",
             "has_voted",
@@ -96,11 +109,35 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "reason", "actor", "created_at"]
 
 
+_VERSION = {
+    "help_text": "The request's version you loaded; a stale one gets 409.",
+    "error_messages": {
+        "required": "Send the version you loaded, so a change made since is not overwritten.",
+        "null": "Send the version you loaded, so a change made since is not overwritten.",
+    },
+}
+
+
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=RequestStatus.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     revisit_on = serializers.DateField(required=False, allow_null=True, default=None)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(**_VERSION)
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Set the request's team with the move (moving to triaged or later needs one, "
+        "unless a routing rule supplies it).",
+    )
+
+
+class SetTeamSerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, help_text="null removes the team."
+    )
+    version = serializers.IntegerField(help_text="The version you loaded; a stale one gets 409.")
 
 
 class VoteSerializer(serializers.Serializer):
@@ -113,7 +150,7 @@ class MergeSerializer(serializers.Serializer):
 
 class AssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(allow_null=True)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(**_VERSION)
 
 
 class CommentSerializer(serializers.ModelSerializer):

@@ -17,6 +17,7 @@ from prodops.notifications.services import notify
 
 from . import lifecycle
 from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
+from .routing.rules import routing_suggest
 from .selectors import request_is_visible
 
 # Fields the requester owns; status, assignee and merging belong to the team.
@@ -82,7 +83,9 @@ def request_create(
     source: str = Request.Source.WEB,
 ) -> Request:
     """Anyone signed in may submit a request; it starts as new, in the requester's department
-    unless another is named, and the requester watches it."""
+    unless another is named, and the requester watches it. The team the routing rules suggest
+    is stored as its team at once (see request_team_apply): each team then finds its incoming
+    requests under its own name in the queue, and triage confirms or changes it."""
     if not has_role(requester, Role.STAKEHOLDER):
         raise NotAllowed("Sign in to submit a request.")
     fields = _clean_fields(
@@ -101,7 +104,82 @@ def request_create(
     request = Request.objects.create(requester=requester, source=source, **fields)
     _watch(request, requester)
     activity_record(actor=requester, target=request, verb="created", summary=request.title)
+    suggested = routing_suggest(request=request)
+    if suggested is not None:
+        request_team_apply(request=request, team=suggested, actor=None, by_rule=True)
+        request.save(update_fields=["team", "updated_at"])
     return request
+
+
+def team_change_summary(old, new) -> str:
+    """How a team change reads on the request's timeline."""
+    if old is None:
+        return f"team set to {new}"
+    if new is None:
+        return f"team {old} removed"
+    return f"moved from {old} to {new}"
+
+
+def request_team_apply(*, request: Request, team, actor, by_rule: bool = False) -> bool:
+    """Put `request` (already locked, not saved here) in `team` and record it on the timeline;
+    returns whether anything changed. The checks are the caller's (request_set_team)."""
+    if request.team_id == getattr(team, "pk", None):
+        return False
+    old = request.team
+    request.team = team
+    summary = team_change_summary(old, team)
+    activity_record(
+        actor=actor,
+        target=request,
+        verb="team_changed",
+        changes={"team": [_plain(old), _plain(team)]},
+        summary=summary + (" by a routing rule" if by_rule else ""),
+    )
+    return True
+
+
+def request_team_refusal(*, request: Request, team, actor) -> DomainError | None:
+    """Why `actor` may not put `request` in `team` (None means no team), or None when they may:
+    team members and up set or change a request's team; a request past triage keeps a team
+    (lifecycle.TEAM_REQUIRED), and one on a roadmap item stays in the item's roadmap team
+    (take it off the item first)."""
+    if not has_role(actor, Role.MEMBER):
+        return NotAllowed("Setting a request's team needs the team member role or higher.")
+    if request.team_id == getattr(team, "pk", None):
+        return None
+    if team is None and request.status in lifecycle.TEAM_REQUIRED:
+        return ValidationFailed(
+            f"A {RequestStatus(request.status).label.lower()} request belongs to a team; choose "
+            "another team instead of none.",
+            field="team",
+        )
+    if item := _roadmap_item_name(request):
+        return ValidationFailed(
+            f"This request is on the roadmap item {item}; take it off the item before "
+            "changing its team.",
+            field="team",
+        )
+    return None
+
+
+@transaction.atomic
+def request_set_team(
+    *, request: Request, actor, team, expected_version: int | None = None
+) -> Request:
+    """Set or change the team a request belongs to (see request_team_refusal), as a logged
+    activity on its timeline ("team set to Marketing Ops", "moved from A to B")."""
+    locked = (
+        Request.objects.select_for_update(of=("self",)).select_related("team").get(pk=request.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    if refusal := request_team_refusal(request=locked, team=team, actor=actor):
+        raise refusal
+    if request_team_apply(request=locked, team=team, actor=actor):
+        locked.version += 1
+        locked.save(update_fields=["team", "version", "updated_at"])
+    request.team, request.version = locked.team, locked.version
+    return locked
 
 
 def request_can_edit(*, request: Request, user) -> bool:
@@ -192,14 +270,29 @@ def request_transition(
     via_merge: bool = False,
     via_roadmap: bool = False,
     notify_watchers: bool = True,
+    team=None,
 ) -> Request:
     """Move a request to `to` if the lifecycle allows it (see intake.lifecycle.check_move),
     record the change with its reason, stamp time-to-triage on the first triage decision, and
     tell the watchers. A refused move raises with the reason; nothing is saved. Only the roadmap
-    item services pass `via_roadmap` (see lifecycle.roadmap_item_refusal)."""
-    locked = Request.objects.select_for_update().get(pk=request.pk)
+    item services pass `via_roadmap` (see lifecycle.roadmap_item_refusal).
+
+    The team: a `team` given with the move is set first (request_set_team's rules), so triage
+    can choose it and move in one step. A move to triaged or later (lifecycle.TEAM_REQUIRED) of a
+    request that still has no team takes the team the routing rules suggest, logged as set by a
+    routing rule; with no rule to supply one it is refused naming `team`."""
+    locked = (
+        Request.objects.select_for_update(of=("self",)).select_related("team").get(pk=request.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict()
+    if team is not None and team.pk != locked.team_id:
+        if refusal := request_team_refusal(request=locked, team=team, actor=actor):
+            raise refusal
+        request_team_apply(request=locked, team=team, actor=actor)
+    routed = None
+    if locked.team_id is None and to in lifecycle.TEAM_REQUIRED:
+        routed = routing_suggest(request=locked)
     check = lifecycle.check_move(
         current=locked.status,
         target=to,
@@ -210,6 +303,7 @@ def request_transition(
         via_merge=via_merge,
         roadmap_item=lambda: _roadmap_item_name(locked),
         via_roadmap=via_roadmap,
+        has_team=locked.team_id is not None or routed is not None,
     )
     if not check.allowed:
         if check.field is None:
@@ -217,6 +311,8 @@ def request_transition(
         raise ValidationFailed(check.reason, field=check.field)
     if to == RequestStatus.PARKED and revisit_on <= timezone.localdate():
         raise ValidationFailed("The revisit date must be in the future.", field="revisit_on")
+    if routed is not None:
+        request_team_apply(request=locked, team=routed, actor=actor, by_rule=True)
 
     previous = locked.status
     locked.status = to
@@ -253,6 +349,7 @@ def request_transition(
         )
     request.status = locked.status
     request.version = locked.version
+    request.team = locked.team
     return locked
 
 
@@ -289,9 +386,11 @@ def request_move(
     reason: str = "",
     revisit_on: dt.date | None = None,
     expected_version: int | None = None,
+    team=None,
 ) -> Request:
     """A move a person asks for in the browser, the API or a bulk action: back to new from a
-    side exit is a reopen (see request_reopen); any other move is request_transition."""
+    side exit is a reopen (see request_reopen); any other move is request_transition, with the
+    team chosen alongside it (if any)."""
     if to == RequestStatus.NEW and request.status in lifecycle.SIDE_EXITS:
         return request_reopen(
             request=request, actor=actor, reason=reason, expected_version=expected_version
@@ -303,6 +402,7 @@ def request_move(
         reason=reason,
         revisit_on=revisit_on,
         expected_version=expected_version,
+        team=team,
     )
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .routing import views as routing_views
 from .scoring_urls import urlpatterns as scoring_urlpatterns
 
 app_name = "intake"
@@ -11,10 +12,15 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("similar/", views.similar, name="similar"),
     path("bulk/", views.bulk, name="bulk"),
+    path("routing/", routing_views.rule_list, name="routing"),
+    path("routing/<int:pk>/", routing_views.rule_detail, name="routing-rule"),
+    path("routing/<int:pk>/edit/", routing_views.rule_edit, name="routing-rule-edit"),
+    path("routing/<int:pk>/delete/", routing_views.rule_delete, name="routing-rule-delete"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/transition/", views.transition, name="transition"),
     path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/team/", views.set_team, name="team"),
     path("<int:pk>/vote/", views.vote, name="vote"),
     path("<int:pk>/watch/", views.watch, name="watch"),
     path("<int:pk>/comment/", views.comment, name="comment"),

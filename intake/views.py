@@ -28,16 +28,29 @@ from .forms import (
     MergeForm,
     RequestForm,
     SimilarForm,
+    TeamForm,
     TransitionForm,
     VoteForm,
 )
 from .models import Request, RequestStatus
+from .routing.rules import routing_suggest
+from .routing.selectors import routing_rules
+from .routing.selectors import teams as all_teams
 
 QUEUE_PAGE_SIZE = 50
 
 
 def _role_ok(user):
     return lambda minimum: has_role(user, minimum)
+
+
+def _with_suggestions(rows, rules=None):
+    """Attach the team the routing rules suggest to each row without one (one query for the
+    rules, none per row)."""
+    rules = routing_rules() if rules is None else rules
+    for row in rows:
+        row.suggested_team = None if row.team_id else routing_suggest(request=row, rules=rules)
+    return rows
 
 
 def _with_targets(rows, user):
@@ -96,6 +109,7 @@ def _queue_context(request, queue_url: str = "") -> dict:
     filterset, qs = selectors.request_list(user=request.user, params=request.GET)
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     _with_targets(page.object_list, request.user)
+    _with_suggestions(page.object_list)
     return {
         **_counts_context(request.user, request.GET),
         "filterset": filterset,
@@ -103,6 +117,7 @@ def _queue_context(request, queue_url: str = "") -> dict:
         "queue_url": queue_url or request.get_full_path(),
         "statuses": RequestStatus.choices,
         "people": list(selectors.team_people()),
+        "teams": list(all_teams()),
         "choices": {
             "departments": Department.objects.all(),
             "categories": Request.Category.choices,
@@ -301,9 +316,15 @@ def _detail_context(request, obj) -> dict:
     if obj.status == RequestStatus.NEEDS_INFO and (obj.requester_id == user.pk or is_member):
         context["answer_form"] = AnswerForm()
     if is_member:
+        _with_suggestions([obj])
+        team_initial = obj.team_id or getattr(obj.suggested_team, "pk", None)
         context.update(
             {
-                "transition_form": TransitionForm(initial={"version": obj.version}),
+                "transition_form": TransitionForm(
+                    initial={"version": obj.version, "team": team_initial}
+                ),
+                "team_form": TeamForm(initial={"version": obj.version, "team": team_initial}),
+                "teams": list(all_teams()),
                 "assign_form": AssignForm(
                     initial={"assignee": obj.assignee_id, "version": obj.version}
                 ),
@@ -338,12 +359,35 @@ def transition(request, pk: int):
             reason=form.cleaned_data["reason"],
             revisit_on=form.cleaned_data["revisit_on"],
             expected_version=form.cleaned_data["version"],
+            team=form.cleaned_data["team"],
         )
     except DomainError as error:
         return _fail(request, error, back)
     return _after_row_change(
         request, pk, back, f"Moved to {RequestStatus(form.cleaned_data['to']).label.lower()}."
     )
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def set_team(request, pk: int):
+    """Set or change the request's team, from the request page or inline from a queue row."""
+    obj = selectors.request_get(user=request.user, pk=pk)
+    back = _back(request, reverse("intake:detail", args=[pk]))
+    form = TeamForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    team = form.cleaned_data["team"]
+    try:
+        services.request_set_team(
+            request=obj,
+            actor=request.user,
+            team=team,
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as error:
+        return _fail(request, error, back)
+    return _after_row_change(request, pk, back, f"Team set to {team}." if team else "Team removed.")
 
 
 @role_required(Role.MEMBER)
@@ -373,6 +417,7 @@ def _after_row_change(request, pk: int, back: str, message: str):
     `back` with the message."""
     if request.htmx and request.POST.get("from") == "queue":
         row = _with_targets([selectors.request_get(user=request.user, pk=pk)], request.user)[0]
+        _with_suggestions([row])
         queue_filters = QueryDict(urlsplit(back).query)
         return render(
             request,
@@ -380,6 +425,7 @@ def _after_row_change(request, pk: int, back: str, message: str):
             {
                 "r": row,
                 "people": list(selectors.team_people()),
+                "teams": list(all_teams()),
                 "flash": message,
                 "queue_url": back,
                 **_counts_context(request.user, queue_filters),

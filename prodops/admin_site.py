@@ -35,3 +35,24 @@ class TabularInline(admin.TabularInline):
     """The project's tabular inline: Django's, with named controls (LabelledInlineFormSet)."""
 
     formset = LabelledInlineFormSet
+
+
+class TeamScopedAdmin(admin.ModelAdmin):
+    """Changes to a team's things in the admin follow the team-scope rule of the app and the
+    API (accounts.scope.may_act_for_team, at the lead role). Only admins reach this site today,
+    and they act on every team; the rule is asked here so the admin can never grant more than
+    the app does. Subclasses say whose a row is with `team_of`."""
+
+    def team_of(self, obj):
+        raise NotImplementedError
+
+    def _in_scope(self, request, obj) -> bool:
+        from prodops.accounts.scope import may_act_for_team
+
+        return obj is None or may_act_for_team(request.user, self.team_of(obj), minimum=Role.LEAD)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from prodops.admin_site import TabularInline
+from prodops.admin_site import TabularInline, TeamScopedAdmin
 
 from .models import Overcommit, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 
@@ -16,20 +16,26 @@ class ItemInline(TabularInline):
 
 
 @admin.register(Roadmap)
-class RoadmapAdmin(admin.ModelAdmin):
+class RoadmapAdmin(TeamScopedAdmin):
     list_display = ("team", "period", "buffer_percent", "created_at")
     list_filter = ("team", "period")
     readonly_fields = ("team", "period", "period_start", "period_end", "buffer_percent", "version")
     inlines = [ItemInline]
 
+    def team_of(self, obj):
+        return obj.team
+
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(admin.ModelAdmin):
+class RoadmapItemAdmin(TeamScopedAdmin):
     list_display = ("title", "roadmap", "lane", "status", "visibility", "estimate_days")
     list_filter = ("status", "visibility", "lane")
     search_fields = ("title", "public_title")
     readonly_fields = ("roadmap", "estimate_days", "status", "version")
     raw_id_fields = ("objective", "owner")
+
+    def team_of(self, obj):
+        return obj.roadmap.team
 
 
 @admin.register(UnplannedEntry)
@@ -57,12 +63,18 @@ class OvercommitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(TeamScopedAdmin):
     list_display = ("roadmap", "taken_at", "taken_by", "note")
     readonly_fields = ("roadmap", "review", "taken_by", "data")
 
+    def team_of(self, obj):
+        return obj.roadmap.team
+
 
 @admin.register(ShareLink)
-class ShareLinkAdmin(admin.ModelAdmin):
+class ShareLinkAdmin(TeamScopedAdmin):
     list_display = ("roadmap", "label", "created_at", "expires_at", "revoked_at")
     readonly_fields = ("token",)
+
+    def team_of(self, obj):
+        return obj.roadmap.team

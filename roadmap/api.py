@@ -10,12 +10,14 @@ from rest_framework.response import Response
 from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 from prodops.core.errors import ValidationFailed
+from prodops.core.permissions import TeamScopePermission
 
 from . import selectors, services
 from .models import Roadmap, ShareLink, Snapshot, UnplannedEntry
 from .serializers import (
     CompleteReviewSerializer,
     MovePeriodSerializer,
+    PlannableRequestSerializer,
     RoadmapItemSerializer,
     RoadmapSerializer,
     SharedRoadmapSerializer,
@@ -36,12 +38,22 @@ class RoadmapViewSet(
     read; leads create and update. Stakeholders read `/api/v1/shared-roadmaps/`."""
 
     serializer_class = RoadmapSerializer
-    action_roles = {"list": Role.MEMBER, "retrieve": Role.MEMBER, "*": Role.LEAD}
+    permission_classes = [*BaseViewSet.permission_classes, TeamScopePermission]
+    action_roles = {
+        "list": Role.MEMBER,
+        "retrieve": Role.MEMBER,
+        "plannable_requests": Role.MEMBER,
+        "*": Role.LEAD,
+    }
     filterset_fields = ["team", "period"]
     ordering_fields = ["period_start"]
 
     def get_queryset(self):
         return selectors.roadmap_list()
+
+    def scope_team(self, roadmap):
+        """Writes to a roadmap are its team's (a new roadmap's team is checked by the service)."""
+        return roadmap.team if roadmap is not None else None
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -82,6 +94,15 @@ class RoadmapViewSet(
                 )
         return super().update(request, *args, **kwargs)
 
+    @extend_schema(responses=PlannableRequestSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="plannable-requests", filter_backends=[])
+    def plannable_requests(self, request, pk=None):
+        """The accepted requests of this roadmap's team that no item plans yet: the only
+        requests an item here may plan."""
+        roadmap = self.get_object()
+        page = self.paginate_queryset(selectors.plannable_requests(roadmap=roadmap))
+        return self.get_paginated_response(PlannableRequestSerializer(page, many=True).data)
+
     @extend_schema(request=CompleteReviewSerializer)
     @action(detail=True, methods=["post"], url_path="complete-review")
     def complete_review(self, request, pk=None):
@@ -103,7 +124,12 @@ class RoadmapViewSet(
 
 
 class _RoadmapChild(BaseViewSet):
-    """A resource under /roadmaps/{roadmap_pk}/."""
+    """A resource under /roadmaps/{roadmap_pk}/: it belongs to the roadmap's team."""
+
+    permission_classes = [*BaseViewSet.permission_classes, TeamScopePermission]
+
+    def scope_team(self, obj):
+        return self.get_roadmap().team
 
     def get_roadmap(self) -> Roadmap:
         if not hasattr(self, "_roadmap"):

@@ -1,7 +1,7 @@
 """Demo roadmaps built from intake's demo requests, so requests and roadmap tell one story.
 
-Per team: this quarter's roadmap holds the planned and in-progress requests of the
-departments the team serves, last quarter's roadmap the shipped (and since measured) ones.
+Per team: this quarter's roadmap holds the team's planned and in-progress requests (intake's
+routing rules put each request in a team), last quarter's roadmap the shipped (and since measured) ones.
 This quarter also gets unplanned work, a share link, and a completed review with its snapshot
 followed by a few changes, so "what changed since the last review" has something real to
 show; the next review falls due today. Idempotent: requests already on an item, roadmaps
@@ -25,15 +25,8 @@ from prodops.reviews.services import cadence_update
 from . import selectors, services
 from .models import ItemRequest, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 
-# Which team serves which requesting department.
-TEAM_OF_DEPARTMENT = {
-    "Sales": "marketing-ops",
-    "Marketing": "marketing-ops",
-    "Customer Success": "product-ops",
-    "Finance": "product-ops",
-    "Product": "product-ops",
-    "Support": "product-ops",
-}
+# The demo teams that keep roadmaps.
+DEMO_TEAMS = ("marketing-ops", "product-ops")
 # Demo estimates stay small enough that every team's quarter is only partly planned.
 MAX_ESTIMATE = Decimal(10)
 DEFAULT_ESTIMATE = Decimal(5)
@@ -48,11 +41,10 @@ def _roadmap(team, period: str) -> Roadmap:
 
 
 def _unlinked_requests(team, statuses):
-    departments = [name for name, slug in TEAM_OF_DEPARTMENT.items() if slug == team.slug]
     return list(
-        Request.objects.filter(
-            department__name__in=departments, status__in=statuses, roadmap_link__isnull=True
-        ).order_by("pk")
+        Request.objects.filter(team=team, status__in=statuses, roadmap_link__isnull=True).order_by(
+            "pk"
+        )
     )
 
 
@@ -160,7 +152,7 @@ def seed(stdout) -> None:
     if objective is None:
         stdout.write("  roadmaps: skipped (no objectives)")
         return
-    teams = Team.objects.filter(slug__in=set(TEAM_OF_DEPARTMENT.values()), lead__isnull=False)
+    teams = Team.objects.filter(slug__in=DEMO_TEAMS, lead__isnull=False)
     for team in teams.select_related("lead").order_by("name"):
         lead = team.lead
         member = team.members.filter(role="member").order_by("username").first() or lead

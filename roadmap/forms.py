@@ -14,6 +14,12 @@ class RoadmapCreateForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"), empty_label="Choose a team"
     )
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is not None:
+            self.fields["team"].queryset = teams
+
     period = forms.CharField(max_length=7, help_text="A quarter like 2027-Q1.")
     buffer_percent = forms.DecimalField(
         label="Buffer (%)",

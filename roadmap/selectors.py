@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import (
     DecimalField,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -318,24 +319,29 @@ def share_link_active(token: str) -> ShareLink | None:
     )
 
 
-def plannable_requests() -> QuerySet[Request]:
-    """Accepted requests not yet on any roadmap item."""
+def plannable_requests(*, roadmap: Roadmap) -> QuerySet[Request]:
+    """Accepted requests of the roadmap's team not yet on any roadmap item (an item plans only
+    requests of its roadmap's team: roadmap.services.plan_team_refusal)."""
     taken = ItemRequest.objects.values("request_id")
     return (
-        Request.objects.filter(status=RequestStatus.ACCEPTED)
+        Request.objects.filter(status=RequestStatus.ACCEPTED, team_id=roadmap.team_id)
         .exclude(pk__in=taken)
-        .select_related("department", "objective")
-        .order_by("-score", "title")
+        .select_related("department", "objective", "team")
+        .order_by(F("score").desc(nulls_last=True), "title", "pk")
     )
 
 
 def item_request_choices(*, item: RoadmapItem) -> QuerySet[Request]:
-    """The requests an item may deliver: its own, and accepted requests on no item yet."""
+    """The requests an item may deliver: its own, and accepted requests of its roadmap's team
+    on no item yet."""
     taken = ItemRequest.objects.exclude(item=item).values("request_id")
     return (
-        Request.objects.filter(Q(roadmap_link__item=item) | Q(status=RequestStatus.ACCEPTED))
+        Request.objects.filter(
+            Q(roadmap_link__item=item)
+            | Q(status=RequestStatus.ACCEPTED, team_id=item.roadmap.team_id)
+        )
         .exclude(pk__in=taken)
-        .select_related("department")
+        .select_related("department", "team")
         .order_by("title", "pk")
     )
 

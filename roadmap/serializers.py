@@ -71,9 +71,31 @@ class RoadmapSerializer(serializers.ModelSerializer):
         return data
 
 
+class PlannableRequestSerializer(serializers.ModelSerializer):
+    """An accepted request an item on this roadmap may plan."""
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "title",
+            "category",
+            "department",
+            "objective",
+            "team",
+            "score",
+            "vote_count",
+        ]
+        read_only_fields = fields
+
+
 class RoadmapItemSerializer(serializers.ModelSerializer):
     requests = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Request.objects.all(), required=False
+        many=True,
+        queryset=Request.objects.all(),
+        required=False,
+        help_text="Accepted requests of the roadmap's team (see the roadmap's "
+        "plannable-requests); another team's request is refused naming `requests`.",
     )
     estimate_days = serializers.DecimalField(
         max_digits=6,

@@ -13,6 +13,7 @@ from intake.models import Request, RequestStatus
 from intake.services import request_transition
 from prodops.accounts.models import Team, TeamMembership
 from prodops.accounts.roles import Role, has_role
+from prodops.accounts.scope import may_act_for_team, require_team_scope
 from prodops.activity.services import activity_record
 from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
 from prodops.core.periods import parse_period
@@ -70,22 +71,27 @@ _ITEM_MOVES = {
 
 
 def can_edit_items(*, actor, roadmap: Roadmap) -> bool:
-    """Leads and admins edit any roadmap's items; a member edits the items of their own team."""
-    if has_role(actor, Role.LEAD):
-        return True
-    return has_role(actor, Role.MEMBER) and selectors.is_team_member(user=actor, roadmap=roadmap)
+    """Members and leads of the roadmap's team edit its items and log its unplanned work;
+    admins any team's (the team-scope rule, accounts.scope.may_act_for_team)."""
+    return may_act_for_team(actor, roadmap.team, minimum=Role.MEMBER)
+
+
+def can_plan(*, actor, roadmap: Roadmap) -> bool:
+    """Leads of the roadmap's team plan it, set its buffer and capacity, override, take
+    snapshots, hold reviews and manage cadences and share links; admins any team's."""
+    return may_act_for_team(actor, roadmap.team, minimum=Role.LEAD)
 
 
 def _require_item_editor(actor, roadmap: Roadmap) -> None:
     if not can_edit_items(actor=actor, roadmap=roadmap):
         raise NotAllowed(
-            f"Only members of {roadmap.team} and leads may change this roadmap's items or log unplanned work."
+            f"Only members of {roadmap.team} and its leads may change this roadmap's items or "
+            "log unplanned work."
         )
 
 
-def _require_lead(actor, what: str) -> None:
-    if not has_role(actor, Role.LEAD):
-        raise NotAllowed(f"Only a lead may {what}.")
+def _require_lead(actor, roadmap: Roadmap, what: str) -> None:
+    require_team_scope(actor, roadmap.team, minimum=Role.LEAD, what=what)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -257,9 +263,32 @@ def _walk_requests(requests, *, to: str, item: RoadmapItem, roadmap: Roadmap, ac
             )
 
 
-def _lock_plannable_requests(request_ids) -> list[Request]:
-    """Lock the requests about to be planned; each must exist, be accepted and sit on no item."""
-    found = list(Request.objects.select_for_update().filter(pk__in=request_ids).order_by("pk"))
+def plan_team_refusal(*, request: Request, roadmap: Roadmap) -> str | None:
+    """An item plans only requests of its roadmap's team: a request of another team, or one
+    without a team yet, is refused with the reason (None when the request may be planned
+    there). The request's team is set at triage (intake.services.request_set_team)."""
+    if request.team_id == roadmap.team_id:
+        return None
+    if request.team_id is None:
+        return (
+            f"“{request.title}” has no team yet; set its team to {roadmap.team} at triage "
+            "before planning it here."
+        )
+    return (
+        f"“{request.title}” belongs to {request.team}; an item on the {roadmap.team} roadmap "
+        f"plans only {roadmap.team}'s requests."
+    )
+
+
+def _lock_plannable_requests(request_ids, *, roadmap: Roadmap) -> list[Request]:
+    """Lock the requests about to be planned on `roadmap`; each must exist, be accepted, belong
+    to the roadmap's team (plan_team_refusal) and sit on no item."""
+    found = list(
+        Request.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .filter(pk__in=request_ids)
+        .order_by("pk")
+    )
     if len(found) != len(set(request_ids)):
         raise ValidationFailed("Some of these requests do not exist.", field="requests")
     if ItemRequest.objects.filter(request_id__in=request_ids).exists():
@@ -270,6 +299,8 @@ def _lock_plannable_requests(request_ids) -> list[Request]:
                 f"“{request.title}” is {request.get_status_display().lower()}; only accepted requests can be planned.",
                 field="requests",
             )
+        if refusal := plan_team_refusal(request=request, roadmap=roadmap):
+            raise ValidationFailed(refusal, field="requests")
     return found
 
 
@@ -288,9 +319,10 @@ def roadmap_create(
 ) -> Roadmap:
     """A lead starts a team's roadmap for a quarter; it gets a review cadence (every two weeks
     by default) owned by the team's lead."""
-    _require_lead(actor, "plan roadmaps")
+    require_team_scope(actor, None, minimum=Role.LEAD, what="plan roadmaps")
     if team is None:
         raise ValidationFailed("Choose a team.", field="team")
+    require_team_scope(actor, team, minimum=Role.LEAD, what="plan roadmaps")
     parsed = parse_period(period, fiscal_start_month=workspace_settings().fiscal_year_start_month)
     if not parsed.is_quarter:
         raise ValidationFailed("A roadmap covers a quarter, like 2027-Q1.", field="period")
@@ -342,7 +374,7 @@ def roadmap_update(
     None to clear}). Shrinking plannable below what is planned is the same over-commit the
     commitment check refuses; shrinking the buffer raises its burn, so the burn alerts are
     checked too."""
-    _require_lead(actor, "set the buffer and capacity")
+    _require_lead(actor, roadmap, "set the buffer and capacity")
     locked = _lock(roadmap)
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict()
@@ -426,12 +458,12 @@ def roadmap_item_create(
     """A lead plans accepted requests as one item: the estimate defaults to the mean assessed
     effort, the objective to the requests' shared objective; the commitment check runs with
     the roadmap row locked; the requests move to planned."""
-    _require_lead(actor, "plan roadmap items")
+    _require_lead(actor, roadmap, "plan roadmap items")
     locked = _lock(roadmap)
     request_ids = sorted({getattr(r, "pk", r) for r in requests})
     if not request_ids:
         raise ValidationFailed("Pick at least one accepted request to plan.", field="requests")
-    found = _lock_plannable_requests(request_ids)
+    found = _lock_plannable_requests(request_ids, roadmap=locked)
     if estimate_days in (None, ""):
         estimate = selectors.default_estimate_days(request_ids)
         if estimate is None:
@@ -560,16 +592,24 @@ def roadmap_item_update(
 def roadmap_item_move(
     *, item: RoadmapItem, actor, lane: str, expected_version: int | None = None
 ) -> RoadmapItem:
-    """Move an item to another lane (board drag-and-drop or the lane buttons)."""
+    """Move an item to another lane (board drag-and-drop or the lane buttons). The move
+    carries the version the board was loaded at: a move without one is refused naming
+    `version`, a stale one gets 409, so nobody moves an item they have not seen as it is."""
+    _require_item_editor(actor, item.roadmap)
     if lane not in Lane.values:
         raise ValidationFailed("Choose now, next or later.", field="lane")
+    if expected_version is None:
+        raise ValidationFailed(
+            "Reload the board and move the item again: the move lost its version.",
+            field="version",
+        )
     return roadmap_item_update(item=item, actor=actor, expected_version=expected_version, lane=lane)
 
 
 @transaction.atomic
 def roadmap_item_remove(*, item: RoadmapItem, actor) -> None:
     """A lead takes a planned item off the roadmap; its requests go back to accepted."""
-    _require_lead(actor, "take items off the roadmap")
+    _require_lead(actor, item.roadmap, "take items off the roadmap")
     _lock(item.roadmap)
     locked = RoadmapItem.objects.select_for_update().get(pk=item.pk)
     if locked.status != RoadmapItem.Status.PLANNED:
@@ -599,7 +639,7 @@ def roadmap_item_move_period(
     belonged to the old quarter and is cleared; the move is recorded so "what changed" reports
     it as moved (period). Shipped items stay in the quarter they shipped in, and nothing moves
     into a quarter that has ended."""
-    _require_lead(actor, "move items between quarters")
+    _require_lead(actor, item.roadmap, "move items between quarters")
     if to_roadmap is None:
         raise ValidationFailed("Choose the roadmap to move the item to.", field="to_roadmap")
     # Lock in id order so two moves in opposite directions cannot deadlock.
@@ -682,10 +722,10 @@ def roadmap_item_set_requests(
     removed_ids = sorted(current - set(wanted))
     if not (added_ids or removed_ids):
         return locked
-    _require_lead(actor, "change which requests a roadmap item delivers")
+    _require_lead(actor, roadmap, "change which requests a roadmap item delivers")
     if locked.status == RoadmapItem.Status.SHIPPED:
         raise ValidationFailed("A shipped item's requests are settled.", field="requests")
-    added = _lock_plannable_requests(added_ids) if added_ids else []
+    added = _lock_plannable_requests(added_ids, roadmap=roadmap) if added_ids else []
     removed = list(Request.objects.select_for_update().filter(pk__in=removed_ids).order_by("pk"))
     ItemRequest.objects.filter(item=locked, request_id__in=removed_ids).delete()
     ItemRequest.objects.bulk_create([ItemRequest(item=locked, request=r) for r in added])
@@ -756,13 +796,16 @@ def unplanned_delete(*, entry: UnplannedEntry, actor) -> None:
 
 def buffer_alert_check(*, roadmap: Roadmap) -> list[int]:
     """Notify the team lead for each burn threshold reached (rules.burn_thresholds_reached);
-    the dedupe key makes each threshold alert at most once per roadmap and lead."""
+    the dedupe key makes each threshold alert at most once per roadmap and lead. The alert
+    carries capacity figures, so it goes only to a lead who may plan the roadmap (the team
+    scope rule): a "lead" without the lead role is told nothing."""
     figures = selectors.roadmap_figures(selectors.roadmap_get(roadmap.pk))
     reached = rules.burn_thresholds_reached(figures.buffer_burn_percent)
     lead = roadmap.team.lead
+    recipients = [lead] if lead and can_plan(actor=lead, roadmap=roadmap) else []
     for threshold in reached:
         notify(
-            recipients=[lead] if lead else [],
+            recipients=recipients,
             kind=Notification.Kind.BUFFER_ALERT,
             title=f"{roadmap}: buffer {threshold} % used",
             body=(
@@ -799,7 +842,7 @@ def roadmap_capacity_recheck(
 @transaction.atomic
 def snapshot_take(*, roadmap: Roadmap, actor, note: str = "", review=None) -> Snapshot:
     """A lead records the roadmap as it stands, to compare against later."""
-    _require_lead(actor, "take snapshots")
+    _require_lead(actor, roadmap, "take snapshots")
     items = RoadmapItem.objects.filter(roadmap=roadmap).order_by("pk")
     data = snapshots.roadmap_state(items)
     figures = selectors.roadmap_figures(selectors.roadmap_get(roadmap.pk))
@@ -822,7 +865,7 @@ def roadmap_complete_review(*, roadmap: Roadmap, actor, notes: str = "", today=N
     """Complete the roadmap review: take a snapshot, record the notes, move the next due date
     and tell the people watching the roadmap what changed on shared items since the last
     review. Returns (review, snapshot, changes)."""
-    _require_lead(actor, "complete roadmap reviews")
+    _require_lead(actor, roadmap, "complete roadmap reviews")
     team = roadmap.team
     cadence = cadence_ensure(
         kind=Cadence.Kind.ROADMAP,
@@ -860,7 +903,7 @@ def roadmap_complete_review(*, roadmap: Roadmap, actor, notes: str = "", today=N
 @transaction.atomic
 def share_link_create(*, roadmap: Roadmap, actor, label: str = "", expires_at=None) -> ShareLink:
     """A lead creates a link with a random, unguessable token showing the shared roadmap."""
-    _require_lead(actor, "create share links")
+    _require_lead(actor, roadmap, "create share links")
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationFailed("The expiry must be in the future.", field="expires_at")
     link = ShareLink.objects.create(
@@ -877,7 +920,7 @@ def share_link_create(*, roadmap: Roadmap, actor, label: str = "", expires_at=No
 @transaction.atomic
 def share_link_revoke(*, link: ShareLink, actor) -> ShareLink:
     """A revoked link answers 404 from then on."""
-    _require_lead(actor, "revoke share links")
+    _require_lead(actor, link.roadmap, "revoke share links")
     locked = ShareLink.objects.select_for_update().get(pk=link.pk)
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from outcomes.models import Objective
 from prodops.accounts.models import Department, Team
 from prodops.accounts.roles import Role, has_role
-from prodops.core.errors import DomainError
+from prodops.accounts.scope import teams_for
+from prodops.core.errors import DomainError, NotAllowed
 from prodops.core.periods import parse_period, quarter_of
 from prodops.core.permissions import refuse, role_required
 from prodops.core.selectors import workspace_settings
@@ -84,13 +85,39 @@ def _context(request, roadmap: Roadmap, **extra) -> dict:
         "roadmap": roadmap,
         "figures": selectors.roadmap_figures(roadmap),
         "can_edit": services.can_edit_items(actor=request.user, roadmap=roadmap),
-        "is_lead": has_role(request.user, Role.LEAD),
+        # Lead actions (plan, settings, snapshots, reviews, share links) for this roadmap:
+        # its own team's leads and admins only.
+        "is_lead": services.can_plan(actor=request.user, roadmap=roadmap),
         "objectives": Objective.objects.order_by("title"),
         "departments": Department.objects.order_by("name"),
         "filters": _filters(request),
         "filter_query": _filter_query(request),
         **extra,
     }
+
+
+def _refuse_unless_planner(request, roadmap: Roadmap, what: str):
+    """The page or action is a lead's for this roadmap's team (accounts.scope): anyone else
+    gets a page saying why (None when allowed)."""
+    if services.can_plan(actor=request.user, roadmap=roadmap):
+        return None
+    return refuse(
+        request,
+        f"Only a lead of {roadmap.team} (or an admin) may {what}; "
+        "other teams' roadmaps are read-only to you.",
+    )
+
+
+def _refuse_unless_editor(request, roadmap: Roadmap, what: str):
+    """Item edits and unplanned work are for the roadmap's own team (members and leads) and
+    admins; anyone else gets a page saying why (None when allowed)."""
+    if services.can_edit_items(actor=request.user, roadmap=roadmap):
+        return None
+    return refuse(
+        request,
+        f"Only members of {roadmap.team} and its leads (or an admin) may {what}; "
+        "other teams' roadmaps are read-only to you.",
+    )
 
 
 def _items(request, roadmap: Roadmap):
@@ -123,10 +150,22 @@ def roadmap_create(request):
     current = quarter_of(
         timezone.localdate(), fiscal_start_month=workspace_settings().fiscal_year_start_month
     )
-    form = RoadmapCreateForm(request.POST or None, initial={"period": current.label})
+    teams = teams_for(request.user, minimum=Role.LEAD)
+    posted_team = _int(request.POST.get("team"))
+    if posted_team and not teams.filter(pk=posted_team).exists():
+        team = Team.objects.filter(pk=posted_team).first()
+        if team is not None:
+            return refuse(
+                request,
+                f"Only a lead of {team} (or an admin) may plan its roadmaps; other teams' "
+                "roadmaps are read-only to you.",
+            )
+    form = RoadmapCreateForm(request.POST or None, initial={"period": current.label}, teams=teams)
     if request.method == "POST" and form.is_valid():
         try:
             roadmap = services.roadmap_create(actor=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            return refuse(request, error.message)
         except DomainError as error:
             _add_error(form, error)
         else:
@@ -254,6 +293,8 @@ def roadmap_export(request, pk: int):
 @role_required(Role.LEAD)
 def roadmap_settings(request, pk: int):
     roadmap = _roadmap_or_404(pk)
+    if refused := _refuse_unless_planner(request, roadmap, "set its buffer, capacity or cadence"):
+        return refused
     rows = selectors.capacity_rows(roadmap)
     cadence = review_selectors.cadence_for(target=roadmap, kind=Cadence.Kind.ROADMAP)
     initial = {
@@ -279,6 +320,7 @@ def roadmap_settings(request, pk: int):
         if cadence
         else None,
     )
+    status = 200
     if request.method == "POST" and form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -293,6 +335,7 @@ def roadmap_settings(request, pk: int):
             )
         except DomainError as error:
             _add_error(form, error)
+            status = error.status_code
         else:
             messages.success(request, "Buffer and capacity saved.")
             return redirect("roadmap:settings", pk=roadmap.pk)
@@ -303,6 +346,7 @@ def roadmap_settings(request, pk: int):
             cadence_update(cadence=cadence, actor=request.user, expected_version=version, **data)
         except DomainError as error:
             _add_error(cadence_form, error)
+            status = error.status_code
         else:
             messages.success(request, "Review cadence saved.")
             return redirect("roadmap:settings", pk=roadmap.pk)
@@ -315,18 +359,20 @@ def roadmap_settings(request, pk: int):
         _context(
             request, roadmap, form=form, cadence_form=cadence_form, cadence=cadence, rows=rows
         ),
-        status=400 if bound_errors else 200,
+        status=status if status != 200 else (400 if bound_errors else 200),
     )
 
 
 @role_required(Role.LEAD)
 def item_create(request, pk: int):
     roadmap = _roadmap_or_404(pk)
+    if refused := _refuse_unless_planner(request, roadmap, "plan items on it"):
+        return refused
     form = ItemCreateForm(
         request.POST or None,
         roadmap=roadmap,
         months=_months(roadmap),
-        plannable_requests=selectors.plannable_requests(),
+        plannable_requests=selectors.plannable_requests(roadmap=roadmap),
         initial={"lane": Lane.NEXT},
     )
     if request.method == "POST" and form.is_valid():
@@ -399,16 +445,18 @@ def item_edit(request, pk: int, item_pk: int):
     requests it delivers and a move to another quarter of the team."""
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
-    if not services.can_edit_items(actor=request.user, roadmap=roadmap):
-        return refuse(
-            request, f"Only members of {roadmap.team} and leads may edit its roadmap items."
-        )
+    if refused := _refuse_unless_editor(request, roadmap, "edit its roadmap items"):
+        return refused
     posted = request.POST.get("form", "item") if request.method == "POST" else None
     if posted not in (None, *_ITEM_ACTIONS):
         return refuse(request, "Unknown form.", status=400)
-    if posted in ("period", "requests") and not has_role(request.user, Role.LEAD):
+    if posted in ("period", "requests") and not services.can_plan(
+        actor=request.user, roadmap=roadmap
+    ):
         return refuse(
-            request, "Only a lead may move items between quarters or change their requests."
+            request,
+            f"Only a lead of {roadmap.team} may move its items between quarters or change "
+            "their requests.",
         )
     initial = {name: getattr(item, name) for name in services.ITEM_FIELDS}
     initial.update(
@@ -437,11 +485,13 @@ def item_edit(request, pk: int, item_pk: int):
         ),
     }
     bound = forms.get(posted)
+    status = 200
     if bound is not None and bound.is_valid():
         try:
             done, next_url = _ITEM_ACTIONS[posted](request, item, bound)
         except DomainError as error:
             _add_error(bound, error)
+            status = error.status_code
         else:
             messages.success(request, done)
             return redirect(next_url)
@@ -456,7 +506,8 @@ def item_edit(request, pk: int, item_pk: int):
             requests_form=forms["requests"],
             item=item,
         ),
-        status=400 if bound is not None and bound.errors else 200,
+        # A stale version is a conflict (409, the form says to reload); other errors are 400.
+        status=status if status != 200 else (400 if bound is not None and bound.errors else 200),
     )
 
 
@@ -467,6 +518,8 @@ def item_move(request, pk: int, item_pk: int):
     both filtered as the board was (the filters ride along in the form's query string)."""
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
+    if refused := _refuse_unless_editor(request, roadmap, "move its items"):
+        return refused
     try:
         services.roadmap_item_move(
             item=item,
@@ -490,6 +543,8 @@ def item_move(request, pk: int, item_pk: int):
 def item_remove(request, pk: int, item_pk: int):
     roadmap = _roadmap_or_404(pk)
     item = _item_or_404(roadmap, item_pk)
+    if refused := _refuse_unless_planner(request, roadmap, "take items off it"):
+        return refused
     try:
         services.roadmap_item_remove(item=item, actor=request.user)
     except DomainError as error:
@@ -505,10 +560,8 @@ def unplanned(request, pk: int):
     roadmap = _roadmap_or_404(pk)
     form = UnplannedForm(request.POST or None, initial={"day": timezone.localdate()})
     if request.method == "POST":
-        if not services.can_edit_items(actor=request.user, roadmap=roadmap):
-            return refuse(
-                request, f"Only members of {roadmap.team} and leads may log unplanned work here."
-            )
+        if refused := _refuse_unless_editor(request, roadmap, "log unplanned work on it"):
+            return refused
         if form.is_valid():
             try:
                 entry = services.unplanned_log(
@@ -533,6 +586,8 @@ def unplanned(request, pk: int):
 def unplanned_delete(request, pk: int, entry_pk: int):
     roadmap = _roadmap_or_404(pk)
     entry = get_object_or_404(UnplannedEntry, roadmap=roadmap, pk=entry_pk)
+    if refused := _refuse_unless_editor(request, roadmap, "delete its unplanned work"):
+        return refused
     try:
         services.unplanned_delete(entry=entry, actor=request.user)
     except DomainError as error:
@@ -546,8 +601,8 @@ def snapshot_list(request, pk: int):
     roadmap = _roadmap_or_404(pk)
     form = SnapshotForm(request.POST or None)
     if request.method == "POST":
-        if not has_role(request.user, Role.LEAD):
-            return refuse(request, "Only a lead may take snapshots.")
+        if refused := _refuse_unless_planner(request, roadmap, "take snapshots of it"):
+            return refused
         if form.is_valid():
             services.snapshot_take(
                 roadmap=roadmap, actor=request.user, note=form.cleaned_data["note"]
@@ -576,6 +631,8 @@ def snapshot_diff(request, pk: int, snapshot_pk: int):
 @role_required(Role.LEAD)
 def review_complete(request, pk: int):
     roadmap = _roadmap_or_404(pk)
+    if refused := _refuse_unless_planner(request, roadmap, "hold its reviews"):
+        return refused
     cadence = review_selectors.cadence_for(target=roadmap, kind=Cadence.Kind.ROADMAP)
     last = selectors.snapshot_list(roadmap=roadmap).filter(review__isnull=False).first()
     changes = selectors.roadmap_changes(roadmap=roadmap, since=last)
@@ -606,6 +663,8 @@ def review_complete(request, pk: int):
 @role_required(Role.LEAD)
 def share_links(request, pk: int):
     roadmap = _roadmap_or_404(pk)
+    if refused := _refuse_unless_planner(request, roadmap, "manage its share links"):
+        return refused
     form = ShareLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
@@ -638,8 +697,14 @@ def share_links(request, pk: int):
 @role_required(Role.LEAD)
 @require_POST
 def share_link_revoke(request, pk: int, link_pk: int):
+    roadmap = _roadmap_or_404(pk)
     link = get_object_or_404(ShareLink, roadmap_id=pk, pk=link_pk)
-    services.share_link_revoke(link=link, actor=request.user)
+    if refused := _refuse_unless_planner(request, roadmap, "revoke its share links"):
+        return refused
+    try:
+        services.share_link_revoke(link=link, actor=request.user)
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code)
     messages.success(request, "Share link revoked; it now answers “not found”.")
     return redirect("roadmap:share_links", pk=pk)
 

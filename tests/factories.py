@@ -3,7 +3,8 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from intake.models import Request
+from intake.lifecycle import TEAM_REQUIRED
+from intake.models import Request, RoutingRule
 from outcomes.models import Objective
 from prodops.accounts.models import Department, Team, TeamMembership, User
 from prodops.accounts.roles import Role
@@ -63,7 +64,16 @@ class ObjectiveFactory(DjangoModelFactory):
     status = Objective.Status.ACTIVE
 
 
+def triage_team() -> Team:
+    """The team factory-made requests belong to when they are made triaged or later."""
+    team, _ = Team.objects.get_or_create(slug="triage-team", defaults={"name": "Triage Team"})
+    return team
+
+
 class RequestFactory(DjangoModelFactory):
+    """A request; one made in triaged or a later main-line status belongs to a team (as the
+    lifecycle requires), by default triage_team()."""
+
     class Meta:
         model = Request
 
@@ -72,3 +82,15 @@ class RequestFactory(DjangoModelFactory):
     requester = factory.SubFactory(UserFactory)
     department = factory.SubFactory(DepartmentFactory)
     category = Request.Category.CHANGE
+    team = factory.LazyAttribute(lambda o: triage_team() if o.status in TEAM_REQUIRED else None)
+    status = Request._meta.get_field("status").default
+
+
+class RoutingRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = RoutingRule
+
+    team = factory.SubFactory(TeamFactory)
+    category = Request.Category.CHANGE
+    department = None
+    priority = 100

@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from prodops.admin_site import TabularInline
 from roadmap.services import roadmap_capacity_recheck
 
+from . import services
 from .models import Department, Team, TeamMembership, User
 
 
@@ -31,12 +33,50 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
+class LoadedVersionForm(forms.ModelForm):
+    """Carries the version the admin loaded; a save over a newer change is refused with a
+    message, as in the API (same rule: accounts.services._check_version)."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        loaded = cleaned.get("loaded_version")
+        if self.instance.pk and loaded is not None and loaded != self.instance.version:
+            raise forms.ValidationError(
+                "Someone else changed this since you opened it. Reload to see their change, "
+                "then try again."
+            )
+        return cleaned
+
+
+class _VersionedAdmin(admin.ModelAdmin):
+    """Saves go through the service (validation, version) rather than a bare model save."""
+
+    form = LoadedVersionForm
+    readonly_fields = ("version",)
+
+    def _expected_version(self, obj, form):
+        loaded = form.cleaned_data.get("loaded_version")
+        return loaded if loaded is not None else obj.version
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(_VersionedAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     # Liaisons are a plain multiple select: the two-pane filter widget's search icons carry ARIA
     # that is not allowed on them, which screen readers then misread.
+
+    def save_model(self, request, obj, form, change):
+        services.department_save(
+            department=obj, expected_version=self._expected_version(obj, form) if change else None
+        )
 
 
 class MembershipInline(TabularInline):
@@ -45,10 +85,15 @@ class MembershipInline(TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(_VersionedAdmin):
     list_display = ("name", "lead")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        services.team_save(
+            team=obj, expected_version=self._expected_version(obj, form) if change else None
+        )
 
     def save_related(self, request, form, formsets, change):
         """Memberships carry the capacity roadmaps plan against. The admin cannot refuse a

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prodops.accounts.roles import Role
-from prodops.core.api import BaseViewSet
+from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 
 from . import selectors, services
 from .serializers import DepartmentSerializer, MeSerializer, TeamSerializer
@@ -61,18 +61,21 @@ class MeView(APIView):
         return Response(MeSerializer(selectors.user_with_teams(request.user.pk)).data)
 
 
-class _ReadAllWriteLead(
+class _ReadAllWriteAdmin(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
+    VersionedUpdateMixin,
     mixins.DestroyModelMixin,
     BaseViewSet,
 ):
-    action_roles = {"list": Role.STAKEHOLDER, "retrieve": Role.STAKEHOLDER, "*": Role.LEAD}
+    """Everyone signed in reads; only admins create, update (with the version they loaded)
+    and delete: people, teams, team leads and departments are the workspace's shape."""
+
+    action_roles = {"list": Role.STAKEHOLDER, "retrieve": Role.STAKEHOLDER, "*": Role.ADMIN}
 
 
-class DepartmentViewSet(_ReadAllWriteLead):
+class DepartmentViewSet(_ReadAllWriteAdmin):
     serializer_class = DepartmentSerializer
     filterset_fields = ["slug"]
     ordering_fields = ["name"]
@@ -81,18 +84,22 @@ class DepartmentViewSet(_ReadAllWriteLead):
         return selectors.department_list()
 
     def perform_create(self, serializer):
-        serializer.instance = services.department_save(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.department_save(**data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
         serializer.instance = services.department_save(
-            department=serializer.instance, **serializer.validated_data
+            department=serializer.instance, expected_version=version, **data
         )
 
     def perform_destroy(self, instance):
         services.department_delete(department=instance)
 
 
-class TeamViewSet(_ReadAllWriteLead):
+class TeamViewSet(_ReadAllWriteAdmin):
     serializer_class = TeamSerializer
     filterset_fields = ["slug"]
     ordering_fields = ["name"]
@@ -101,11 +108,15 @@ class TeamViewSet(_ReadAllWriteLead):
         return selectors.team_list()
 
     def perform_create(self, serializer):
-        serializer.instance = services.team_save(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.team_save(**data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
         serializer.instance = services.team_save(
-            team=serializer.instance, **serializer.validated_data
+            team=serializer.instance, expected_version=version, **data
         )
 
     def perform_destroy(self, instance):

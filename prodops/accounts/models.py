@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -20,6 +21,7 @@ class Department(models.Model):
         related_name="liaison_for",
         help_text="Team members who are the contact for this department.",
     )
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
@@ -82,12 +84,22 @@ class Team(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
     )
     members = models.ManyToManyField(User, through="TeamMembership", related_name="teams")
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """A team's lead must have the lead role (or be an admin): the lead is told the
+        team's capacity and buffer burn, and holds its reviews."""
+        super().clean()
+        if self.lead_id is not None and not has_role(self.lead, Role.LEAD):
+            raise ValidationError(
+                {"lead": f"{self.lead} is not a lead: give them the lead role first."}
+            )
 
 
 class TeamMembership(models.Model):

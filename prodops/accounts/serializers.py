@@ -35,10 +35,15 @@ class MeSerializer(serializers.ModelSerializer):
         return [m.team_id for m in user.memberships.all()]
 
 
+_VERSION_HELP = "Send the version you loaded with every update; a stale one gets 409."
+
+
 class DepartmentSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(required=False, help_text=_VERSION_HELP)
+
     class Meta:
         model = Department
-        fields = ["id", "name", "slug", "liaisons"]
+        fields = ["id", "name", "slug", "liaisons", "version"]
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -52,10 +57,11 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class TeamSerializer(serializers.ModelSerializer):
     memberships = MembershipSerializer(many=True, read_only=True)
+    version = serializers.IntegerField(required=False, help_text=_VERSION_HELP)
 
     class Meta:
         model = Team
-        fields = ["id", "name", "slug", "description", "lead", "memberships"]
+        fields = ["id", "name", "slug", "description", "lead", "memberships", "version"]
 
     def to_representation(self, team):
         """Capacity is the team's own business: below member, memberships name people only."""

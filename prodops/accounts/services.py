@@ -3,7 +3,7 @@ from collections import Counter
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from prodops.core.errors import ValidationFailed
+from prodops.core.errors import EditConflict, ValidationFailed
 
 from .models import User
 
@@ -25,16 +25,35 @@ def user_update_preferences(
     return user
 
 
+def _check_version(obj, expected_version: int | None) -> int:
+    """An update must send the version it loaded (400 naming `version` without it); a stale
+    one is refused (409) instead of overwriting a change the sender never saw."""
+    if obj.pk is None:
+        return 1
+    if expected_version in (None, ""):
+        raise ValidationFailed(
+            "Send the version you loaded, so a change made since is not overwritten.",
+            field="version",
+        )
+    current = type(obj).objects.select_for_update().values_list("version", flat=True).get(pk=obj.pk)
+    if current != int(expected_version):
+        raise EditConflict()
+    return current + 1
+
+
 @transaction.atomic
-def department_save(*, department=None, **fields):
-    """Create or update a department (leads and admins)."""
+def department_save(*, department=None, expected_version: int | None = None, **fields):
+    """Create or update a department (admins only: the API, the admin site and the pages all
+    refuse anyone else). An update carries the version it loaded."""
     from .models import Department
 
     liaisons = fields.pop("liaisons", None)
     department = department or Department()
+    version = _check_version(department, expected_version)
     for name, value in fields.items():
         setattr(department, name, value)
     department.full_clean()
+    department.version = version
     department.save()
     if liaisons is not None:
         department.liaisons.set(liaisons)
@@ -63,14 +82,18 @@ def department_delete(*, department) -> None:
 
 
 @transaction.atomic
-def team_save(*, team=None, **fields):
-    """Create or update a team (leads and admins); members are managed in the admin."""
+def team_save(*, team=None, expected_version: int | None = None, **fields):
+    """Create or update a team (admins only). Its lead must have the lead role (Team.clean:
+    400 naming `lead`); an update carries the version it loaded. Members are managed in the
+    admin."""
     from .models import Team
 
     team = team or Team()
+    version = _check_version(team, expected_version)
     for name, value in fields.items():
         setattr(team, name, value)
     team.full_clean()
+    team.version = version
     team.save()
     return team
 

@@ -21,6 +21,8 @@ class VersionedUpdateMixin(mixins.UpdateModelMixin):
     one with 409. Nobody overwrites a change they never saw."""
 
     def update(self, request, *args, **kwargs):
+        # Who may change the object is answered first (403 before any 400 about the body).
+        self.get_object()
         data = request.data if isinstance(request.data, dict) else {}
         if data.get("version") in (None, ""):
             raise ValidationFailed(

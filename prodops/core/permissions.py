@@ -4,9 +4,10 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from prodops.accounts.roles import Role, has_role
+from prodops.accounts.scope import may_act_for_team
 
 
 def refuse(request, message: str, status: int = 403, field: str | None = None):
@@ -38,6 +39,14 @@ def role_required(minimum: Role):
     return decorator
 
 
+def action_minimum(request, view) -> Role:
+    """The role a view's `action_roles` asks for the current action ("*", then stakeholder,
+    for actions not named)."""
+    roles = getattr(view, "action_roles", {})
+    action = getattr(view, "action", None) or request.method.lower()
+    return roles.get(action, roles.get("*", Role.STAKEHOLDER))
+
+
 class RolePermission(BasePermission):
     """DRF permission reading `action_roles` on the view: {"list": Role.STAKEHOLDER,
     "create": Role.LEAD, "*": Role.MEMBER}. Actions not named fall back to "*", then to
@@ -48,10 +57,38 @@ class RolePermission(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
-        roles = getattr(view, "action_roles", {})
-        action = getattr(view, "action", None) or request.method.lower()
-        minimum = roles.get(action, roles.get("*", Role.STAKEHOLDER))
+        minimum = action_minimum(request, view)
         allowed = has_role(request.user, minimum)
         if not allowed:
             self.message = f"This needs the {Role(minimum).label.lower()} role or higher."
         return allowed
+
+
+class TeamScopePermission(BasePermission):
+    """Writes to a team's things follow the team-scope rule (accounts.scope.may_act_for_team)
+    at the role `action_roles` asks for. The view names the team through `scope_team(obj)`:
+    called with None before any object is loaded (a child of a roadmap knows its team from
+    the URL), then with the object for detail actions; None means "not known here" and leaves
+    the decision to the service. Checked before the body is read, so another team's lead gets
+    403 whatever they send."""
+
+    message = "This belongs to another team: it is read-only to you."
+
+    def _allowed(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        team = view.scope_team(obj)
+        if team is None:
+            return True
+        allowed = may_act_for_team(request.user, team, minimum=action_minimum(request, view))
+        if not allowed:
+            self.message = (
+                f"This belongs to {team}: only its own people (or an admin) may change it."
+            )
+        return allowed
+
+    def has_permission(self, request, view) -> bool:
+        return self._allowed(request, view, None)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return self._allowed(request, view, obj)

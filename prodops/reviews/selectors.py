@@ -29,3 +29,10 @@ def review_list(*, cadence: Cadence) -> QuerySet[Review]:
 
 def delivery_list(*, cadence: Cadence) -> QuerySet[ReminderDelivery]:
     return ReminderDelivery.objects.filter(cadence=cadence).select_related("recipient")
+
+
+def cadence_team(cadence: Cadence):
+    """The team a cadence belongs to: the team of the thing it reviews (a team's roadmap),
+    or None for a review that is nobody's team's (a price plan, the quarterly review)."""
+    target = cadence.target
+    return getattr(target, "team", None) if target is not None else None

@@ -7,13 +7,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from prodops.accounts.roles import Role, has_role
+from prodops.accounts.roles import Role
+from prodops.accounts.scope import may_act_for_team, require_team_scope
 from prodops.activity.services import activity_record
 from prodops.core.claims import attempt_claim, attempt_failed
-from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
+from prodops.core.errors import EditConflict, ValidationFailed
 from prodops.notifications.models import Notification
 from prodops.notifications.services import notify
 
+from . import selectors
 from .models import DEFAULT_INTERVAL_DAYS, Cadence, ReminderDelivery, Review
 
 OVERDUE_ESCALATION_DAYS = 3
@@ -82,10 +84,14 @@ def cadence_ensure(
 def cadence_update(
     *, cadence: Cadence, actor, expected_version: int | None = None, **fields
 ) -> Cadence:
-    """A lead sets how often, who reviews, who is told when it slips and the next due date."""
-    if not has_role(actor, Role.LEAD):
-        raise NotAllowed("Only a lead may change a review cadence.")
+    """A lead of the cadence's team (see accounts.scope) sets how often, who reviews, who is
+    told when it slips and the next due date. The owner and the person it escalates to must
+    themselves be allowed to act on the cadence: a review is never handed to someone who could
+    not hold it."""
+    require_team_scope(actor, None, minimum=Role.LEAD, what="change a review cadence")
     locked = Cadence.objects.select_for_update().get(pk=cadence.pk)
+    team = selectors.cadence_team(locked)
+    require_team_scope(actor, team, minimum=Role.LEAD, what="change this review cadence")
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict()
     changes = {}
@@ -93,6 +99,12 @@ def cadence_update(
         if name not in fields:
             continue
         value = fields[name]
+        holder_refused = name in ("owner", "escalate_to") and value is not None
+        if holder_refused and not may_act_for_team(value, team, minimum=Role.LEAD):
+            whose = f"a lead of {team}" if team is not None else "a lead"
+            raise ValidationFailed(
+                f"{value} cannot hold this review: choose {whose} or an admin.", field=name
+            )
         if name == "interval_days" and (value is None or not 1 <= int(value) <= 366):
             raise ValidationFailed("Review every 1 to 366 days.", field="interval_days")
         if name == "next_due_on" and value is None:
@@ -113,10 +125,12 @@ def review_complete(
 ) -> Review:
     """Record a held review for the current due date and move the next due date one interval
     on from today."""
-    if not has_role(actor, Role.LEAD):
-        raise NotAllowed("Only a lead may complete a review.")
+    require_team_scope(actor, None, minimum=Role.LEAD, what="complete a review")
     today = today or timezone.localdate()
     locked = Cadence.objects.select_for_update().get(pk=cadence.pk)
+    require_team_scope(
+        actor, selectors.cadence_team(locked), minimum=Role.LEAD, what="complete this review"
+    )
     review = Review.objects.create(
         cadence=locked,
         due_on=locked.next_due_on,

@@ -3,7 +3,13 @@ from playwright.sync_api import expect
 
 from intake.models import Request
 from prodops.accounts.roles import Role
-from tests.factories import DepartmentFactory, RequestFactory, UserFactory
+from tests.factories import (
+    DepartmentFactory,
+    RequestFactory,
+    RoutingRuleFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,6 +19,9 @@ def test_submit_see_similar_triage_inline_and_get_notified(browser, live_server,
     requester = UserFactory(username="sam", role=Role.STAKEHOLDER, department=sales)
     triager = UserFactory(username="milo", role=Role.MEMBER)
     existing = RequestFactory(title="Pipeline dashboard for sales leadership", requester=triager)
+    # Sales requests are routed to Marketing Ops when submitted.
+    mops = TeamFactory(name="Marketing Ops", slug="marketing-ops")
+    RoutingRuleFactory(team=mops, category="", department=sales)
 
     stakeholder_page = browser.new_context().new_page()
     login(stakeholder_page, requester)
@@ -25,7 +34,7 @@ def test_submit_see_similar_triage_inline_and_get_notified(browser, live_server,
     stakeholder_page.get_by_role("button", name="Submit request").click()
     stakeholder_page.wait_for_url("**/requests/*/")
     created = Request.objects.exclude(pk=existing.pk).get()
-    assert created.department == sales
+    assert created.department == sales and created.team == mops
 
     member_page = browser.new_context().new_page()
     login(member_page, triager)
@@ -56,3 +65,23 @@ def test_submit_see_similar_triage_inline_and_get_notified(browser, live_server,
     assert stakeholder_page.get_by_test_id("unread-count").inner_text() == "1"
     stakeholder_page.get_by_role("link", name="Notifications").click()
     assert "is now triaged" in stakeholder_page.locator("#notification-list").inner_text()
+
+
+def test_team_is_changed_inline_in_the_queue(browser, live_server, login):
+    triager = UserFactory(username="milo", role=Role.MEMBER)
+    mops = TeamFactory(name="Marketing Ops", slug="marketing-ops")
+    pops = TeamFactory(name="Product Ops", slug="product-ops")
+    RoutingRuleFactory(team=pops, category=Request.Category.FIX)
+    routed = RequestFactory(title="Refund wording", category=Request.Category.FIX)
+    page = browser.new_context().new_page()
+    login(page, triager)
+    page.goto(f"{live_server.url}/requests/?team=none")
+    page.evaluate("window.__noReload = 1")
+    select = page.get_by_label(f"Team of #{routed.pk}")
+    # The routing rule's team is pre-selected but not stored until someone confirms it.
+    expect(select).to_have_value(str(pops.pk))
+    select.select_option(str(mops.pk))
+    expect(page.locator(f"#req-{routed.pk}")).to_contain_text("Team set to Marketing Ops.")
+    assert page.evaluate("window.__noReload") == 1
+    routed.refresh_from_db()
+    assert routed.team == mops

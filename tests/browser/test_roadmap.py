@@ -17,8 +17,10 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _accepted(title, effort, objective, assessor):
-    request = RequestFactory(title=title, status=RequestStatus.ACCEPTED, objective=objective)
+def _accepted(title, effort, objective, assessor, team):
+    request = RequestFactory(
+        title=title, status=RequestStatus.ACCEPTED, objective=objective, team=team
+    )
     Assessment.objects.create(
         request=request, assessor=assessor, feasibility=4, effort_days=Decimal(effort), impact=4
     )
@@ -41,9 +43,9 @@ def test_lead_plans_hits_overcommit_logs_work_and_shares(page, browser, live_ser
     MembershipFactory(team=team, user=lead, capacity_days=50)
     MembershipFactory(team=team, user=member, capacity_days=50)  # capacity 100, plannable 75
     objective = ObjectiveFactory(title="Grow NRR")
-    _accepted("Quote tool for reps", 30, objective, member)
-    _accepted("Falcon data cleanup", 30, objective, member)
-    _accepted("Partner portal", 30, objective, member)
+    _accepted("Quote tool for reps", 30, objective, member, team)
+    _accepted("Falcon data cleanup", 30, objective, member, team)
+    _accepted("Partner portal", 30, objective, member, team)
     roadmap = services.roadmap_create(actor=lead, team=team, period="2027-Q1")
     base = f"{live_server.url}/roadmap/{roadmap.pk}/"
 

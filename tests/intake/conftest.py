@@ -34,8 +34,22 @@ def open_request(other_stakeholder):
     )
 
 
+@pytest.fixture
+def routed(db):
+    """A routing rule sending every factory-made request (category "change") to the triage
+    team, so a request can move to triaged without choosing a team by hand."""
+    from tests.factories import RoutingRuleFactory, triage_team
+
+    return RoutingRuleFactory(category=Request.Category.CHANGE, team=triage_team())
+
+
 def set_status(req: Request, status: str) -> Request:
-    """Put a request in a status directly (test setup only; the app moves it by the service)."""
-    Request.objects.filter(pk=req.pk).update(status=status)
+    """Put a request in a status directly (test setup only; the app moves it by the service).
+    From triaged on it belongs to a team, as the lifecycle requires."""
+    from intake.lifecycle import TEAM_REQUIRED
+    from tests.factories import triage_team
+
+    team = req.team or (triage_team() if status in TEAM_REQUIRED else None)
+    Request.objects.filter(pk=req.pk).update(status=status, team=team)
     req.refresh_from_db()
     return req

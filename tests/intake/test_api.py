@@ -8,7 +8,7 @@ from intake.models import Comment, Request, RequestStatus, Vote, Watcher
 from intake.selectors import request_similar
 from intake.services import comment_create, request_vote
 from prodops.notifications.models import Notification
-from tests.factories import RequestFactory, UserFactory
+from tests.factories import RequestFactory, UserFactory, triage_team
 from tests.helpers import assert_queries_do_not_grow, assert_role_matrix
 
 from .conftest import set_status
@@ -48,7 +48,7 @@ def test_role_matrix_over_every_endpoint(api_clients, own_request, private_reque
         "post",
         f"{base}{own_request.pk}/transition/",
         {"anonymous": (401, 403), "stakeholder": 403},
-        data={"to": "triaged"},
+        data={"to": "triaged", "version": own_request.version},
     )
     assert_role_matrix(
         api_clients,
@@ -62,14 +62,21 @@ def test_role_matrix_over_every_endpoint(api_clients, own_request, private_reque
         "post",
         f"{base}{own_request.pk}/assign/",
         {"anonymous": (401, 403), "stakeholder": 403, "member": 200},
-        data={"assignee": None},
+        data={"assignee": None, "version": own_request.version},
+    )
+    assert_role_matrix(
+        api_clients,
+        "post",
+        f"{base}{own_request.pk}/team/",
+        {"anonymous": (401, 403), "stakeholder": 403},
+        data={"team": None, "version": own_request.version},
     )
     assert_role_matrix(
         api_clients,
         "post",
         f"{base}{own_request.pk}/transition/",
         {"member": 200},
-        data={"to": "triaged"},
+        data={"to": "triaged", "team": triage_team().pk, "version": own_request.version},
     )
     assert_role_matrix(
         api_clients,
@@ -191,14 +198,17 @@ def test_list_filters_match_the_queue(api_clients, member, department):
 @pytest.mark.django_db
 def test_transition_names_the_missing_field(api_clients, own_request):
     url = f"/api/v1/requests/{own_request.pk}/transition/"
-    response = api_clients["member"].post(url, {"to": "declined"})
+    v = own_request.version
+    response = api_clients["member"].post(url, {"to": "declined", "version": v})
     assert response.status_code == 400 and "reason" in response.json()
-    response = api_clients["member"].post(url, {"to": "parked"})
+    response = api_clients["member"].post(url, {"to": "parked", "version": v})
     assert response.status_code == 400 and "revisit_on" in response.json()
-    response = api_clients["member"].post(url, {"to": "shipped"})
+    response = api_clients["member"].post(url, {"to": "shipped", "version": v})
     assert response.status_code == 400 and "cannot move" in response.json()["to"][0]
     tomorrow = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
-    response = api_clients["member"].post(url, {"to": "parked", "revisit_on": tomorrow})
+    response = api_clients["member"].post(
+        url, {"to": "parked", "revisit_on": tomorrow, "version": v}
+    )
     assert response.status_code == 200 and response.json()["status"] == "parked"
     response = api_clients["member"].post(url, {"to": "accepted", "version": 1})
     assert response.status_code == 409
@@ -457,3 +467,20 @@ def test_list_endpoint_queries_do_not_grow_for_a_stakeholder(api_clients, stakeh
     client = api_clients["stakeholder"]
     assert_queries_do_not_grow(lambda: client.get("/api/v1/requests/?page_size=200"), add)
     assert client.get("/api/v1/requests/?page_size=200").json()["count"] == 100
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "action, body", [("transition", {"to": "triaged"}), ("assign", {"assignee": None})]
+)
+def test_transition_and_assign_require_the_loaded_version(api_clients, own_request, action, body):
+    url = f"/api/v1/requests/{own_request.pk}/{action}/"
+    for missing in (body, {**body, "version": None}):
+        response = api_clients["member"].post(url, missing, format="json")
+        assert response.status_code == 400 and "version" in response.json(), missing
+    stale = api_clients["member"].post(
+        url, {**body, "version": own_request.version - 1}, format="json"
+    )
+    assert stale.status_code == 409 and "version" in stale.json()
+    own_request.refresh_from_db()
+    assert own_request.status == "new" and own_request.version == 1

@@ -11,7 +11,7 @@ from intake.models import StatusChange
 from intake.services import request_transition
 from prodops.accounts.roles import Role
 from prodops.core.errors import NotAllowed, ValidationFailed
-from tests.factories import RequestFactory, UserFactory
+from tests.factories import RequestFactory, UserFactory, triage_team
 
 from .conftest import set_status
 
@@ -34,7 +34,7 @@ def _extras(target):
 def test_each_allowed_move_succeeds_with_the_role_it_needs(src, dst):
     minimum = lifecycle.MOVES[(src, dst)]
     actor = UserFactory(role=minimum)
-    req = set_status(RequestFactory(), src)
+    req = set_status(RequestFactory(team=triage_team()), src)
     request_transition(request=req, to=dst, actor=actor, **_extras(dst))
     req.refresh_from_db()
     assert req.status == dst
@@ -128,7 +128,7 @@ def test_first_triage_decision_stamps_time_to_triage_once(member):
     first = req.first_triaged_at
     assert first is not None and req.time_to_triage >= dt.timedelta(0)
     request_transition(request=req, to=S.NEW, actor=member)
-    request_transition(request=req, to=S.TRIAGED, actor=member)
+    request_transition(request=req, to=S.TRIAGED, actor=member, team=triage_team())
     req.refresh_from_db()
     assert req.first_triaged_at == first
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from intake.models import RequestStatus
 from intake.services import comment_create, request_merge, request_transition
 from prodops.notifications.models import Notification
+from tests.factories import triage_team
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,9 @@ def test_merged_requester_hears_nothing_of_a_private_target(
     assert f"#{private_request.pk}" in own_request.status_reason
 
     before = Notification.objects.filter(recipient=stakeholder).count()
-    set_to_triaged = request_transition(request=private_request, to="triaged", actor=member)
+    set_to_triaged = request_transition(
+        request=private_request, to="triaged", actor=member, team=triage_team()
+    )
     request_transition(
         request=set_to_triaged,
         to="parked",
@@ -46,7 +49,7 @@ def test_merged_requester_still_hears_of_an_open_target(
     request_merge(duplicate=own_request, into=open_request, actor=member)
     own_request.refresh_from_db()
     assert open_request.title in own_request.status_reason
-    request_transition(request=open_request, to="triaged", actor=member)
+    request_transition(request=open_request, to="triaged", actor=member, team=triage_team())
     assert Notification.objects.filter(
         recipient=stakeholder, title__contains="is now triaged"
     ).exists()

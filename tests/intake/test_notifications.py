@@ -2,7 +2,7 @@ import pytest
 
 from intake.services import comment_create, request_create, request_transition, request_vote
 from prodops.notifications.models import Notification
-from tests.factories import UserFactory
+from tests.factories import UserFactory, triage_team
 
 
 @pytest.mark.django_db(transaction=True)
@@ -15,7 +15,7 @@ def test_status_change_reaches_requester_and_voters_by_mail_and_bell(
     bystander = UserFactory(username="bystander")
     mailoutbox.clear()
 
-    request_transition(request=req, to="triaged", actor=member)
+    request_transition(request=req, to="triaged", actor=member, team=triage_team())
 
     notified = set(Notification.objects.values_list("recipient__username", flat=True))
     assert notified == {stakeholder.username, voter.username}  # not the actor, not bystanders

@@ -62,7 +62,9 @@ def test_reopen_from_the_page_drops_the_merged_banner(clients, merged):
 def test_reopen_through_the_api_clears_merged_into(api_clients, merged):
     duplicate, _kept = merged
     response = api_clients["member"].post(
-        f"/api/v1/requests/{duplicate.pk}/transition/", {"to": "new"}, format="json"
+        f"/api/v1/requests/{duplicate.pk}/transition/",
+        {"to": "new", "version": duplicate.version},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert (response.json()["status"], response.json()["merged_into"]) == ("new", None)

@@ -34,14 +34,20 @@ def test_role_matrix_over_every_page(clients, own_request, private_request):
         clients, "post", f"/requests/{private_request.pk}/vote/", {"stakeholder": 404}
     )
     for action in ("assign", "merge"):
-        assert_role_matrix(clients, "post", f"/requests/{own_request.pk}/{action}/", TEAM_ONLY_POST)
+        assert_role_matrix(
+            clients,
+            "post",
+            f"/requests/{own_request.pk}/{action}/",
+            TEAM_ONLY_POST,
+            data={"version": own_request.version},
+        )
     assert_role_matrix(clients, "post", "/requests/bulk/", TEAM_ONLY_POST)
     assert_role_matrix(
         clients,
         "post",
         f"/requests/{own_request.pk}/transition/",
         {"anonymous": 302, "stakeholder": 403, "member": 302},
-        data={"to": "triaged"},
+        data={"to": "triaged", "version": own_request.version},
     )
     for action in ("vote", "watch", "comment", "answer"):
         assert_role_matrix(
@@ -52,13 +58,16 @@ def test_role_matrix_over_every_page(clients, own_request, private_request):
 
 @pytest.mark.django_db
 def test_refused_transition_says_why_in_the_browser(clients, own_request):
+    version = own_request.version
     response = clients["stakeholder"].post(
-        f"/requests/{own_request.pk}/transition/", {"to": "triaged"}
+        f"/requests/{own_request.pk}/transition/", {"to": "triaged", "version": version}
     )
     assert response.status_code == 403
     assert "team member role or higher" in response.content.decode()
     response = clients["member"].post(
-        f"/requests/{own_request.pk}/transition/", {"to": "declined"}, follow=True
+        f"/requests/{own_request.pk}/transition/",
+        {"to": "declined", "version": version},
+        follow=True,
     )
     assert "Say why the request is declined." in response.content.decode()
     own_request.refresh_from_db()
@@ -169,7 +178,7 @@ def test_queue_counts_filters_and_htmx_partial(clients, member, department):
 
 
 @pytest.mark.django_db
-def test_inline_transition_returns_the_row(clients, own_request):
+def test_inline_transition_returns_the_row(clients, own_request, routed):
     response = clients["member"].post(
         f"/requests/{own_request.pk}/transition/",
         {"to": "triaged", "from": "queue", "version": own_request.version},
@@ -190,14 +199,15 @@ def test_inline_transition_returns_the_row(clients, own_request):
 def test_inline_assign(clients, member, own_request):
     response = clients["member"].post(
         f"/requests/{own_request.pk}/assign/",
-        {"assignee": member.pk, "from": "queue"},
+        {"assignee": member.pk, "from": "queue", "version": own_request.version},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     own_request.refresh_from_db()
     assert own_request.assignee == member
     refused = clients["member"].post(
-        f"/requests/{own_request.pk}/assign/", {"assignee": own_request.requester_id}
+        f"/requests/{own_request.pk}/assign/",
+        {"assignee": own_request.requester_id, "version": own_request.version},
     )
     assert refused.status_code == 302  # back to the page with a message
     own_request.refresh_from_db()
@@ -205,7 +215,7 @@ def test_inline_assign(clients, member, own_request):
 
 
 @pytest.mark.django_db
-def test_bulk_is_all_or_nothing(clients, member):
+def test_bulk_is_all_or_nothing(clients, member, routed):
     a, b = RequestFactory(), RequestFactory()
     shipped = set_status(RequestFactory(), RequestStatus.SHIPPED)
     response = clients["member"].post(
@@ -418,7 +428,7 @@ def _oob(html: str, element_id: str) -> str:
 
 
 @pytest.mark.django_db
-def test_inline_row_changes_refresh_the_counts_out_of_band(clients, member):
+def test_inline_row_changes_refresh_the_counts_out_of_band(clients, member, routed):
     first, second = RequestFactory(), RequestFactory()
     queue = "/requests/?status=new&status=triaged"
     response = clients["member"].post(
@@ -438,14 +448,14 @@ def test_inline_row_changes_refresh_the_counts_out_of_band(clients, member):
     assert _oob(html, "messages")
     response = clients["member"].post(
         f"/requests/{second.pk}/assign/",
-        {"assignee": member.pk, "from": "queue", "next": queue},
+        {"assignee": member.pk, "from": "queue", "next": queue, "version": second.version},
         HTTP_HX_REQUEST="true",
     )
     assert 'data-testid="count-new">1<' in _oob(response.content.decode(), "status-counts")
 
 
 @pytest.mark.django_db
-def test_bulk_action_message_comes_with_the_htmx_answer(clients):
+def test_bulk_action_message_comes_with_the_htmx_answer(clients, routed):
     a, b = RequestFactory(), RequestFactory()
     response = clients["member"].post(
         "/requests/bulk/?status=triaged",
@@ -457,7 +467,7 @@ def test_bulk_action_message_comes_with_the_htmx_answer(clients):
     assert "Updated 2 requests." in _oob(html, "messages")
     assert 'data-testid="count-triaged">2<' in html and html.count("data-row") == 2
     # Rows send their next change back to the queue, not to the bulk address.
-    assert html.count('name="next" value="/requests/?status=triaged"') == 4
+    assert html.count('name="next" value="/requests/?status=triaged"') == 6
     # The message is shown once, not again on the next page.
     assert "Updated 2 requests." not in clients["member"].get("/requests/").content.decode()
 
@@ -475,7 +485,26 @@ def test_bulk_action_message_comes_with_the_htmx_answer(clients):
 def test_assign_goes_back_only_to_a_path_on_this_site(clients, next_value, lands_on):
     request = RequestFactory()
     response = clients["member"].post(
-        f"/requests/{request.pk}/assign/", {"assignee": "", "next": next_value}
+        f"/requests/{request.pk}/assign/",
+        {"assignee": "", "next": next_value, "version": request.version},
     )
     assert response.status_code == 302
     assert response["Location"] == (lands_on or f"/requests/{request.pk}/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action, body", [("transition", {"to": "triaged"}), ("assign", {})])
+def test_browser_moves_and_assignments_require_the_loaded_version(
+    clients, own_request, action, body
+):
+    url = f"/requests/{own_request.pk}/{action}/"
+    missing = clients["member"].post(url, {**body, "from": "queue"}, HTTP_HX_REQUEST="true")
+    assert missing.status_code == 400 and "lost the request" in missing.content.decode()
+    stale = clients["member"].post(
+        url, {**body, "from": "queue", "version": own_request.version - 1}, HTTP_HX_REQUEST="true"
+    )
+    assert stale.status_code == 409
+    own_request.refresh_from_db()
+    assert own_request.version == 1
+    page = clients["member"].get(f"/requests/{own_request.pk}/").content.decode()
+    assert page.count(f'name="version" value="{own_request.version}"') >= 2

@@ -4,6 +4,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
 from prodops.notifications.models import Notification
 from prodops.reviews import services
@@ -152,25 +153,55 @@ def test_delivery_made_stale_by_a_completed_review_is_not_sent(cadence, review_p
 
 
 @pytest.mark.django_db
-def test_cadence_update_is_for_leads_and_checks_input(api_clients, cadence):
+def test_cadence_update_is_for_leads_of_its_team_and_checks_input(
+    api_clients, cadence, review_people
+):
     url = f"/api/v1/cadences/{cadence.pk}/"
+    own_lead = APIClient()
+    own_lead.force_login(review_people[1])
     assert api_clients["stakeholder"].get(url).status_code == 403
     assert api_clients["member"].get(url).status_code == 200
     assert api_clients["member"].patch(url, {"interval_days": 7}, format="json").status_code == 403
-    response = api_clients["lead"].patch(
-        url, {"interval_days": 0, "version": cadence.version}, format="json"
-    )
+    # A lead of another team reads the cadence but may not change it, whatever they send.
+    assert api_clients["lead"].get(url).status_code == 200
+    for body in ({"interval_days": 0}, {"interval_days": 7, "version": cadence.version}):
+        assert api_clients["lead"].patch(url, body, format="json").status_code == 403
+    response = own_lead.patch(url, {"interval_days": 0, "version": cadence.version}, format="json")
     assert response.status_code == 400 and "interval_days" in response.json()
-    response = api_clients["lead"].patch(
-        url, {"interval_days": 7, "version": cadence.version}, format="json"
-    )
+    response = own_lead.patch(url, {"interval_days": 7, "version": cadence.version}, format="json")
     assert response.status_code == 200 and response.json()["interval_days"] == 7
     assert (
-        api_clients["lead"]
-        .patch(url, {"interval_days": 9, "version": cadence.version}, format="json")
-        .status_code
+        own_lead.patch(
+            url, {"interval_days": 9, "version": cadence.version}, format="json"
+        ).status_code
         == 409
     )
+    response = api_clients["admin"].patch(
+        url, {"interval_days": 10, "version": cadence.version + 1}, format="json"
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_cadence_is_only_handed_to_someone_who_may_hold_it(api_clients, cadence, users):
+    """The owner and the escalation lead must be leads of the cadence's team (or admins)."""
+    url = f"/api/v1/cadences/{cadence.pk}/"
+    for field, person in (
+        ("owner", users["stakeholder"]),
+        ("owner", users["member"]),
+        ("owner", users["lead"]),  # a lead, but of no team of this roadmap
+        ("escalate_to", users["stakeholder"]),
+    ):
+        response = api_clients["admin"].patch(
+            url, {field: person.pk, "version": cadence.version}, format="json"
+        )
+        assert response.status_code == 400 and field in response.json(), (field, person)
+    cadence.refresh_from_db()
+    assert cadence.owner.username == "owner"
+    response = api_clients["admin"].patch(
+        url, {"owner": users["admin"].pk, "version": cadence.version}, format="json"
+    )
+    assert response.status_code == 200
 
 
 @pytest.mark.django_db

@@ -27,10 +27,12 @@ def roadmap(team, users):
 
 
 @pytest.fixture
-def accepted(users, objective):
-    """accepted(effort=…) makes an accepted request, assessed at that effort when given."""
+def accepted(users, objective, team):
+    """accepted(effort=…) makes an accepted request of `team` (or the `team` given), assessed
+    at that effort when given."""
 
     def make(effort=None, title=None, **kwargs):
+        kwargs.setdefault("team", team)
         request = RequestFactory(status=RequestStatus.ACCEPTED, objective=objective, **kwargs)
         if title:
             request.title = title

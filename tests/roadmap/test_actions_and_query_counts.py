@@ -57,12 +57,28 @@ def test_item_move_role_matrix(all_clients, roadmap, plan):
     )
     item.refresh_from_db()
     assert item.lane == "next"
-    response = all_clients["outsider"].post(url, {"lane": "now"})
+    response = all_clients["outsider"].post(url, {"lane": "now", "version": item.version})
     assert "Only members of Marketing Ops" in response.content.decode()
     for role, lane in (("member", "now"), ("lead", "later"), ("admin", "next")):
-        assert_role_matrix(all_clients, "post", url, {role: 302}, data={"lane": lane})
+        assert_role_matrix(
+            all_clients, "post", url, {role: 302}, data={"lane": lane, "version": item.version}
+        )
         item.refresh_from_db()
         assert item.lane == lane, role
+
+
+@pytest.mark.django_db
+def test_a_lane_move_carries_the_version_the_board_was_loaded_at(all_clients, roadmap, plan):
+    item = plan(5)
+    url = f"/roadmap/{roadmap.pk}/items/{item.pk}/move/"
+    missing = all_clients["member"].post(url, {"lane": "now"})
+    assert missing.status_code == 400 and "lost its version" in missing.content.decode()
+    stale = all_clients["member"].post(url, {"lane": "now", "version": item.version - 1})
+    assert stale.status_code == 409 and "Someone else changed" in stale.content.decode()
+    item.refresh_from_db()
+    assert item.lane == "next"
+    board = all_clients["member"].get(f"/roadmap/{roadmap.pk}/").content.decode()
+    assert f'name="version" value="{item.version}"' in board
 
 
 @pytest.mark.django_db
@@ -146,12 +162,12 @@ def more_snapshots(roadmap, users, plan):
 
 @pytest.fixture
 def more_links(roadmap):
-    """add(n) creates n more share links, each by a different new lead."""
+    """add(n) creates n more share links, each by a different new admin."""
 
     def add(n):
         for index in range(n):
             services.share_link_create(
-                roadmap=roadmap, actor=UserFactory(role="lead"), label=f"Link {index}"
+                roadmap=roadmap, actor=UserFactory(role="admin"), label=f"Link {index}"
             )
 
     return add

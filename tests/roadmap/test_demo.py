@@ -4,10 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from intake.models import Request, RequestStatus, StatusChange
+from intake.lifecycle import TEAM_REQUIRED
+from intake.models import Request, RequestStatus, RoutingRule, StatusChange
 from prodops.reviews.models import Cadence
 from roadmap import selectors
-from roadmap.demo import TEAM_OF_DEPARTMENT
 from roadmap.models import Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 
 ON_A_ROADMAP = ("planned", "in_progress", "shipped", "measured")
@@ -21,6 +21,7 @@ def _counts() -> dict:
         "unplanned": UnplannedEntry.objects.count(),
         "links": ShareLink.objects.count(),
         "status changes": StatusChange.objects.count(),
+        "routing rules": RoutingRule.objects.count(),
     }
 
 
@@ -31,20 +32,25 @@ def test_seed_demo_puts_intakes_requests_on_roadmaps_and_is_idempotent():
     call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == first
 
+    # Routing rules exist, and every triaged-or-later request belongs to a team.
+    assert first["routing rules"] >= 6
+    assert not Request.objects.filter(status__in=TEAM_REQUIRED, team__isnull=True).exists()
+    assert Request.objects.filter(status__in=TEAM_REQUIRED).values("team").distinct().count() == 2
+
     today = timezone.localdate()
     current = [r for r in Roadmap.objects.all() if r.period_start <= today <= r.period_end]
     past = [r for r in Roadmap.objects.all() if r.period_end < today]
     assert len(current) == 2 and len(past) == 2
 
-    # Every request the lifecycle says is planned or later sits on an item of the team that
-    # serves its department, in the quarter its status belongs to, with matching status.
+    # Every request the lifecycle says is planned or later sits on an item of its own team's
+    # roadmap, in the quarter its status belongs to, with matching status.
     requests = Request.objects.filter(status__in=ON_A_ROADMAP).select_related(
         "department", "roadmap_link__item__roadmap__team"
     )
     assert requests.count() >= 15
     for request in requests:
         item = request.roadmap_link.item
-        assert item.roadmap.team.slug == TEAM_OF_DEPARTMENT[request.department.name], request
+        assert item.roadmap.team_id == request.team_id, request
         if request.status in ("planned", "in_progress"):
             assert item.roadmap in current and item.status == request.status, request
         else:
@@ -70,7 +76,7 @@ def test_seed_demo_puts_intakes_requests_on_roadmaps_and_is_idempotent():
             RoadmapItem.objects.filter(roadmap=roadmap).values_list("status", flat=True)
         ) == {"shipped"}
     # Some accepted requests are left for someone to plan in the demo.
-    assert selectors.plannable_requests().exists()
+    assert any(selectors.plannable_requests(roadmap=roadmap).exists() for roadmap in current)
     assert not Request.objects.filter(status=RequestStatus.ACCEPTED, roadmap_link__isnull=False)
 
 

@@ -100,7 +100,9 @@ def test_a_planned_request_on_an_item_cannot_move_directly(api_clients, plan, to
     item = plan(5, title="Quote tool")
     request = item.requests.get()
     response = api_clients["lead"].post(
-        f"/api/v1/requests/{request.pk}/transition/", {"to": to}, format="json"
+        f"/api/v1/requests/{request.pk}/transition/",
+        {"to": to, "version": request.version},
+        format="json",
     )
     assert response.status_code == 400
     message = response.json()["to"][0]
@@ -119,7 +121,9 @@ def test_an_in_progress_request_on_an_item_cannot_ship_or_go_back_directly(
     assert request.status == RequestStatus.IN_PROGRESS
     for to in ("shipped", "planned"):
         response = api_clients["member"].post(
-            f"/api/v1/requests/{request.pk}/transition/", {"to": to}, format="json"
+            f"/api/v1/requests/{request.pk}/transition/",
+            {"to": to, "version": request.version},
+            format="json",
         )
         assert response.status_code == 400 and "to" in response.json(), to
     request.refresh_from_db()
@@ -140,7 +144,9 @@ def test_item_services_still_move_the_requests_and_measured_stays_direct(
     request.refresh_from_db()
     assert request.status == RequestStatus.SHIPPED
     response = api_clients["member"].post(
-        f"/api/v1/requests/{request.pk}/transition/", {"to": "measured"}, format="json"
+        f"/api/v1/requests/{request.pk}/transition/",
+        {"to": "measured", "version": request.version},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     # An item taken off the roadmap frees its requests to be planned again.
@@ -157,6 +163,8 @@ def test_item_services_still_move_the_requests_and_measured_stays_direct(
 def test_a_request_on_no_item_moves_as_before(api_clients, accepted):
     request = accepted()
     response = api_clients["lead"].post(
-        f"/api/v1/requests/{request.pk}/transition/", {"to": "planned"}, format="json"
+        f"/api/v1/requests/{request.pk}/transition/",
+        {"to": "planned", "version": request.version},
+        format="json",
     )
     assert response.status_code == 200

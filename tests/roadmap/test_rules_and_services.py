@@ -174,7 +174,9 @@ def test_member_of_another_team_cannot_edit_items(roadmap, plan):
     outsider = UserFactory(username="outsider", role="member")
     item = plan(5)
     with pytest.raises(NotAllowed):
-        services.roadmap_item_move(item=item, actor=outsider, lane="now")
+        services.roadmap_item_move(
+            item=item, actor=outsider, lane="now", expected_version=item.version
+        )
     with pytest.raises(NotAllowed):
         services.unplanned_log(
             roadmap=roadmap, actor=outsider, day="2027-01-11", days=1, what="x", requested_by="y"
@@ -279,7 +281,9 @@ def test_unplanned_entry_needs_days_what_and_who(roadmap, users):
 @pytest.mark.django_db
 def test_changes_are_on_the_activity_trail(plan, users):
     item = plan(5)
-    services.roadmap_item_move(item=item, actor=users["member"], lane="now")
+    services.roadmap_item_move(
+        item=item, actor=users["member"], lane="now", expected_version=item.version
+    )
     verbs = list(ActivityEvent.objects.filter(target_id=item.pk).values_list("verb", flat=True))
     assert "created" in verbs and "updated" in verbs
 

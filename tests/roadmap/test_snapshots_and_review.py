@@ -17,7 +17,9 @@ def test_diff_lists_each_kind_of_change_per_item(api_clients, roadmap, plan, use
         plan(5, title="Removed"),
     )
     snapshot = services.snapshot_take(roadmap=roadmap, actor=users["lead"], note="before")
-    services.roadmap_item_move(item=moved, actor=users["member"], lane="now")
+    services.roadmap_item_move(
+        item=moved, actor=users["member"], lane="now", expected_version=moved.version
+    )
     services.roadmap_item_update(item=estimated, actor=users["member"], estimate_days=8)
     services.roadmap_item_update(item=shipped, actor=users["member"], status="shipped")
     services.roadmap_item_remove(item=removed, actor=users["lead"])

@@ -72,3 +72,41 @@ def test_browser_forms_carry_the_version(clients, roadmap, plan, cadence):
     item.refresh_from_db()
     assert (roadmap.buffer_percent, cadence.interval_days) == (25, 14)
     assert (item.title, item.lane) != ("Renamed", "now")
+
+
+@pytest.mark.django_db
+def test_stale_browser_edits_are_a_409_with_a_clear_message(clients, roadmap, plan, cadence):
+    item = plan(5)
+    edit_url = f"/roadmap/{roadmap.pk}/items/{item.pk}/edit/"
+    fields = {
+        "form": "item",
+        "title": "Renamed",
+        "estimate_days": "5",
+        "status": "planned",
+        "objective": item.objective_id,
+        "lane": "now",
+        "visibility": "internal",
+    }
+    stale = clients["member"].post(edit_url, {**fields, "version": item.version - 1})
+    assert stale.status_code == 409
+    assert "Someone else changed this since you opened it" in stale.content.decode()
+    item.refresh_from_db()
+    assert item.title != "Renamed"
+    settings_url = f"/roadmap/{roadmap.pk}/settings/"
+    stale = clients["lead"].post(
+        settings_url,
+        {"form": "settings", "buffer_percent": "22", "version": roadmap.version - 1},
+    )
+    assert stale.status_code == 409 and "Someone else changed" in stale.content.decode()
+    stale = clients["lead"].post(
+        settings_url,
+        {
+            "form": "cadence",
+            "interval_days": "7",
+            "next_due_on": "2027-02-01",
+            "version": cadence.version - 1,
+        },
+    )
+    assert stale.status_code == 409
+    done = clients["member"].post(edit_url, {**fields, "version": item.version})
+    assert done.status_code == 302
