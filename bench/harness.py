@@ -49,9 +49,9 @@ class Measurement(NamedTuple):
 
 
 @contextmanager
-def throwaway_database() -> Iterator[str]:
+def throwaway_database(suffix: str = DB_SUFFIX) -> Iterator[str]:
     """Set up Django with the test settings and run the body against a freshly migrated,
-    empty database named after the configured one plus `_bench` (DATABASE_URL
+    empty database named after the configured one plus `suffix` (DATABASE_URL
     `…/prodops` → `prodops_bench`); yields that name.
 
     The database is dropped on the way out, also after an error or Ctrl-C; one left behind
@@ -72,7 +72,7 @@ def throwaway_database() -> Iterator[str]:
     from django.test.utils import setup_test_environment, teardown_test_environment
 
     configured = connection.settings_dict["NAME"]
-    name = f"{configured}{DB_SUFFIX}"
+    name = f"{configured}{suffix}"
     connection.settings_dict.setdefault("TEST", {})["NAME"] = name
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)

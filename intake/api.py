@@ -49,7 +49,8 @@ class RequestViewSet(
     }
 
     def get_queryset(self):
-        return selectors.request_list(user=self.request.user)[1]
+        # The filter backend applies RequestFilter; filtering here as well would do it twice.
+        return selectors.request_rows(user=self.request.user)
 
     def get_object(self) -> Request:
         try:

@@ -7,6 +7,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from prodops.core import limits
+
 
 class Assessment(models.Model):
     """One member's judgement of a request: feasibility, effort, impact, reach, confidence."""
@@ -42,7 +44,7 @@ class Assessment(models.Model):
     confidence = models.PositiveSmallIntegerField(
         choices=Confidence.choices, default=Confidence.MEDIUM
     )
-    rationale = models.TextField(blank=True)
+    rationale = models.TextField(blank=True, max_length=limits.REASON)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

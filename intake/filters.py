@@ -6,12 +6,14 @@ import datetime as dt
 import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import F, Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from outcomes.models import Objective
 from prodops.accounts.models import Department
 from prodops.accounts.roles import Role, has_role
 
+from .lifecycle import OPEN_STATUSES
 from .models import Request, RequestStatus
 
 AGE_CHOICES = [
@@ -37,6 +39,16 @@ PERSON_VALUE = RegexValidator(r"^(me|none|[0-9]+)$", "Give a person's id, â€œmeâ
 TEAM_ONLY_SORTS = frozenset({"-score"})
 
 
+def queue_filter_params(params: QueryDict) -> QueryDict:
+    """The triage queue shows open requests (lifecycle.OPEN_STATUSES) until a status is
+    asked for; `status=` with no value asks for every status. The API has no such default."""
+    if "status" in params:
+        return params
+    defaulted = params.copy()
+    defaulted.setlist("status", [v for v in RequestStatus.values if v in OPEN_STATUSES])
+    return defaulted
+
+
 def sort_choices_for(user) -> list[tuple[str, str]]:
     """The sorts `user` may pick: all of SORT_CHOICES for the team, the rest for others."""
     if has_role(user, Role.MEMBER):
@@ -51,7 +63,8 @@ class RequestFilter(django_filters.FilterSet):
     TEAM_ONLY_SORTS below member, which are refused as invalid choices like any unknown one."""
 
     q = django_filters.CharFilter(method="filter_q", label="Title contains")
-    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices)
+    # No join is involved, so no row can repeat: DISTINCT would only slow the page down.
+    status = django_filters.MultipleChoiceFilter(choices=RequestStatus.choices, distinct=False)
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
     category = django_filters.ChoiceFilter(choices=Request.Category.choices)
     audience = django_filters.ChoiceFilter(choices=Request.Audience.choices, label="For whom")

@@ -4,6 +4,7 @@ from django import forms
 
 from outcomes.models import Objective
 from prodops.accounts.models import Department, Team
+from prodops.core import limits
 
 from .models import Request, RequestStatus
 from .selectors import team_people
@@ -20,6 +21,7 @@ class RequestForm(forms.Form):
         help_text="One line that says what you need.",
     )
     description = forms.CharField(
+        max_length=limits.MARKDOWN,
         widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
         help_text="Markdown. What problem does it solve, for whom, and how will you know it worked?",
@@ -57,6 +59,7 @@ class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to", choices=RequestStatus.choices)
     reason = forms.CharField(
         required=False,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required to decline, deflect or ask for information.",
     )
@@ -86,7 +89,10 @@ class AssignForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown."
+        label="Comment",
+        max_length=limits.COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown.",
     )
     is_internal = forms.BooleanField(
         required=False,
@@ -96,7 +102,9 @@ class CommentForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    body = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label="Your answer", max_length=limits.COMMENT, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class VoteForm(forms.Form):
@@ -113,8 +121,8 @@ class SimilarForm(forms.Form):
     """What the similar-title search reads: the text typed (`q`, or `title` when the request
     form itself asks) and a request to leave out (the one being edited)."""
 
-    q = forms.CharField(required=False, label="Search")
-    title = forms.CharField(required=False)
+    q = forms.CharField(required=False, label="Search", max_length=limits.SEARCH)
+    title = forms.CharField(required=False, max_length=limits.SEARCH)
     exclude = forms.IntegerField(required=False, min_value=1, label="Leave out request")
 
     def text(self) -> str:
@@ -147,7 +155,7 @@ class BulkForm(forms.Form):
         label="Assign",
         help_text="Empty keeps the assignees, “none” unassigns, an id assigns that person.",
     )
-    reason = forms.CharField(required=False)
+    reason = forms.CharField(required=False, max_length=limits.REASON)
     revisit_on = forms.DateField(required=False, widget=DateInput)
 
     def clean_assignee(self) -> str:

@@ -141,3 +141,10 @@ def allowed_targets(current: str, role_ok, *, is_requester: bool = False) -> lis
         if role_ok(minimum) or (src == S.NEEDS_INFO and dst == S.NEW and is_requester):
             targets.append(dst)
     return targets
+
+
+def can_merge_away(current: str, role_ok) -> bool:
+    """Whether the actor could merge a request in `current` into another, which makes it a
+    duplicate: only from the statuses MOVES lets become duplicate, with the role it names."""
+    minimum = MOVES.get((current, S.DUPLICATE))
+    return minimum is not None and role_ok(minimum)

@@ -3,6 +3,8 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 
+from prodops.core import limits
+
 
 class RequestStatus(models.TextChoices):
     NEW = "new", "New"
@@ -44,7 +46,7 @@ class Request(models.Model):
         IMPORT = "import", "Import"
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, max_length=limits.MARKDOWN, help_text="Markdown.")
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests_made"
     )
@@ -94,7 +96,7 @@ class Request(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_requests"
     )
     status_reason = models.TextField(
-        blank=True, help_text="Reason given with the last status change."
+        blank=True, max_length=limits.REASON, help_text="Reason given with the last status change."
     )
     revisit_on = models.DateField(
         null=True, blank=True, help_text="When a parked request is looked at again."
@@ -141,7 +143,7 @@ class StatusChange(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=RequestStatus.choices)
     to_status = models.CharField(max_length=20, choices=RequestStatus.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=limits.REASON)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -163,6 +165,14 @@ class Vote(models.Model):
     )
     note = models.CharField("why it matters", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    moved_from = models.ForeignKey(
+        Request,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The request the vote was first cast on, when a merge moved it here.",
+    )
 
     class Meta:
         constraints = [
@@ -197,7 +207,7 @@ class Comment(models.Model):
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = models.TextField(max_length=limits.COMMENT)
     is_internal = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     moved_from = models.ForeignKey(
@@ -206,7 +216,7 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Set when the comment came over from a merged duplicate.",
+        help_text="The request the comment was first written on, when a merge moved it here.",
     )
 
     class Meta:

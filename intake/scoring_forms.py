@@ -6,6 +6,7 @@ from django import forms
 
 from outcomes.models import Objective
 from prodops.accounts.models import Department
+from prodops.core import limits
 
 from . import scoring
 from .assessments import Assessment, ScoringModel
@@ -40,7 +41,7 @@ class AssessmentForm(forms.Form):
         choices=Assessment.Confidence.choices, coerce=int, initial=Assessment.Confidence.MEDIUM
     )
     rationale = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.REASON
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -104,7 +105,7 @@ class BacklogFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         queryset=Department.objects.order_by("name"), required=False, empty_label="All"
     )
-    objective = forms.CharField(required=False)
+    objective = forms.CharField(required=False, max_length=limits.SEARCH)
     audience = forms.ChoiceField(
         label="For whom", choices=[("", "All"), *Request.Audience.choices], required=False
     )
@@ -145,7 +146,7 @@ class DecisionForm(forms.Form):
             (RequestStatus.SCORED, "Back to scored"),
         ]
     )
-    reason = forms.CharField(required=False, max_length=2000)
+    reason = forms.CharField(required=False, max_length=limits.REASON)
     version = forms.IntegerField(required=False)
     rank = forms.IntegerField(required=False, min_value=1)
-    next = forms.CharField(required=False)
+    next = forms.CharField(required=False, max_length=limits.REASON)

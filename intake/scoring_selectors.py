@@ -208,3 +208,36 @@ def objective_loads() -> list[ObjectiveLoad]:
 
 def score_record_for(*, request: Request) -> RequestScore | None:
     return RequestScore.objects.filter(request=request).first()
+
+
+# The backlog's score histogram: bins this wide over the 0–100 score range.
+SCORE_BIN_WIDTH = 10
+
+
+def score_histogram(**filters) -> list[tuple[int, int, int]]:
+    """How many backlog requests (under the backlog's filters) score in each bin of
+    SCORE_BIN_WIDTH points, as (low, high, count) from 0 to 100; a score of 100 counts in
+    the top bin. One query."""
+    from django.db.models import IntegerField, Value
+    from django.db.models.functions import Cast, Floor, Least
+
+    top_bin = 100 // SCORE_BIN_WIDTH - 1
+    counts = dict(
+        backlog_list(**filters)
+        .filter(score__isnull=False)
+        .annotate(
+            bin=Least(
+                Cast(Floor(F("score") / SCORE_BIN_WIDTH), IntegerField()),
+                Value(top_bin),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by()
+        .values("bin")
+        .annotate(n=Count("id"))
+        .values_list("bin", "n")
+    )
+    return [
+        (i * SCORE_BIN_WIDTH, (i + 1) * SCORE_BIN_WIDTH, counts.get(i, 0))
+        for i in range(top_bin + 1)
+    ]

@@ -1,7 +1,5 @@
 """Pages for scoring: the ranked backlog, assessing a request, the scoring model, objectives."""
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
@@ -11,10 +9,12 @@ from django.views.decorators.http import require_POST
 
 from outcomes.selectors import active_objectives
 from prodops.accounts.roles import Role, has_role
+from prodops.core.csv_export import csv_writer
 from prodops.core.errors import DomainError
 from prodops.core.permissions import refuse, role_required
 from prodops.core.redirects import return_path
 
+from . import charts as intake_charts
 from . import scoring, scoring_selectors, scoring_services
 from .models import Request
 from .scoring_forms import AssessmentForm, BacklogFilterForm, DecisionForm, ScoringModelForm
@@ -50,6 +50,7 @@ def backlog(request):
         "formula": scoring.formula_text(params),
         "objectives": active_objectives(),
         "no_objective": scoring_selectors.NO_OBJECTIVE,
+        "score_chart": intake_charts.score_chart(bins=scoring_selectors.score_histogram(**filters)),
     }
     template = "intake/backlog.html#results" if request.htmx else "intake/backlog.html"
     return render(request, template, context)
@@ -98,19 +99,6 @@ def backlog_decide(request, pk: int):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_cell(value) -> str:
-    """Text as a spreadsheet will show it, never as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 CSV_HEADER = [
     "rank",
     "id",
@@ -152,10 +140,10 @@ def backlog_csv(request):
             yield [
                 rank,
                 r.pk,
-                _csv_cell(r.title),
+                r.title,
                 r.status,
-                _csv_cell(r.department.name if r.department else ""),
-                _csv_cell(r.objective.title if r.objective else ""),
+                r.department.name if r.department else "",
+                r.objective.title if r.objective else "",
                 r.audience,
                 r.category,
                 r.vote_count,
@@ -174,7 +162,7 @@ def backlog_csv(request):
                 ", ".join(r.spread.wide_on),
             ]
 
-    writer = csv.writer(_Echo())
+    writer = csv_writer()
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8"
     )

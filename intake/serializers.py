@@ -6,6 +6,7 @@ from rest_framework import serializers
 from outcomes.models import Objective
 from prodops.accounts.models import Department, Team
 from prodops.accounts.roles import Role, has_role
+from prodops.core import limits
 
 from .models import Comment, Request, RequestStatus, StatusChange
 
@@ -120,7 +121,9 @@ _VERSION = {
 
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=RequestStatus.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
     revisit_on = serializers.DateField(required=False, allow_null=True, default=None)
     version = serializers.IntegerField(**_VERSION)
     team = serializers.PrimaryKeyRelatedField(

@@ -5,7 +5,8 @@ request, its votes, watchers and comments goes through a function here."""
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from prodops.notifications.services import notify
 from . import lifecycle
 from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
 from .routing.rules import routing_suggest
-from .selectors import request_is_visible
+from .selectors import request_is_visible, request_readers_may_see
 
 # Fields the requester owns; status, assignee and merging belong to the team.
 EDITABLE_FIELDS = (
@@ -244,8 +245,10 @@ def _roadmap_item_name(request: Request) -> str | None:
 
 
 def _merge_reason(*, dup: Request, target: Request) -> str:
-    """What the duplicate's requester reads: the target's title only if they may see it."""
-    if request_is_visible(request=target, user=dup.requester):
+    """What everyone who may see the duplicate reads (its page, the API, the watchers'
+    notification): the target's title only if every one of them may see the target
+    (selectors.request_readers_may_see)."""
+    if request_readers_may_see(request_obj=dup, other=target):
         return f"Merged into #{target.pk} “{target.title}”."
     return f"Merged into #{target.pk}, which the team handles as one request."
 
@@ -599,7 +602,7 @@ def request_answer(*, request: Request, actor, body: str) -> Request:
 @transaction.atomic
 def request_merge(*, duplicate: Request, into: Request, actor) -> Request:
     """A team member merges a duplicate into the request it repeats: votes (one per person),
-    watchers and comments move over with a link back, the duplicate points to where it went
+    watchers and comments move over remembering the request they were first written on, the duplicate points to where it went
     and becomes `duplicate` through the lifecycle."""
     if not has_role(actor, Role.MEMBER):
         raise NotAllowed("Merging needs the team member role or higher.")
@@ -627,17 +630,20 @@ def request_merge(*, duplicate: Request, into: Request, actor) -> Request:
         reason=_merge_reason(dup=dup, target=target),
         via_merge=True,
     )
+    # Moved rows remember the request they were first written on, through any chain of
+    # merges, so readers keep seeing only what came from requests they may see.
+    origin = Coalesce(F("moved_from"), Value(dup.pk), output_field=BigIntegerField())
     existing_voters = set(Vote.objects.filter(request=target).values_list("voter_id", flat=True))
     moved_vote_count = (
         Vote.objects.filter(request=dup)
         .exclude(voter_id__in=existing_voters)
-        .update(request=target)
+        .update(request=target, moved_from=origin)
     )
     Vote.objects.filter(request=dup).delete()
     watching = set(Watcher.objects.filter(request=target).values_list("user_id", flat=True))
     Watcher.objects.filter(request=dup).exclude(user_id__in=watching).update(request=target)
     _watch(target, dup.requester)
-    moved_comments = Comment.objects.filter(request=dup).update(request=target, moved_from=dup)
+    moved_comments = Comment.objects.filter(request=dup).update(request=target, moved_from=origin)
     Request.objects.filter(pk=target.pk).update(
         vote_count=Vote.objects.filter(request=target).count()
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("routing/<int:pk>/delete/", routing_views.rule_delete, name="routing-rule-delete"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/triage/", views.triage, name="triage"),
     path("<int:pk>/transition/", views.transition, name="transition"),
     path("<int:pk>/assign/", views.assign, name="assign"),
     path("<int:pk>/team/", views.set_team, name="team"),

@@ -1,6 +1,7 @@
 """Browser pages for intake. Views parse input, call one service or selector, and render;
 with htmx they render only the partial of the same template."""
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from outcomes.models import Objective
@@ -18,8 +20,9 @@ from prodops.core.errors import DomainError, ValidationFailed
 from prodops.core.permissions import refuse, role_required
 from prodops.core.redirects import return_path
 
+from . import charts as intake_charts
 from . import lifecycle, selectors, services
-from .filters import AGE_CHOICES, sort_choices_for
+from .filters import AGE_CHOICES, queue_filter_params, sort_choices_for
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -33,7 +36,7 @@ from .forms import (
     VoteForm,
 )
 from .models import Request, RequestStatus
-from .routing.rules import routing_suggest
+from .routing.rules import routing_pick, routing_suggest
 from .routing.selectors import routing_rules
 from .routing.selectors import teams as all_teams
 
@@ -51,6 +54,18 @@ def _with_suggestions(rows, rules=None):
     for row in rows:
         row.suggested_team = None if row.team_id else routing_suggest(request=row, rules=rules)
     return rows
+
+
+def _with_row_suggestions(rows, values, rules=None) -> None:
+    """Queue rows (see selectors.queue_rows) without a team get the name of the team the
+    routing rules suggest (one query for the rules, none per row)."""
+    rules = routing_rules() if rules is None else rules
+    for row, v in zip(rows, values, strict=True):
+        team = None
+        if v["team_id"] is None:
+            rule = routing_pick(rules, category=v["category"], department_id=v["department_id"])
+            team = rule.team if rule is not None else None
+        row["suggested_team"] = team.name if team is not None else ""
 
 
 def _with_targets(rows, user):
@@ -94,26 +109,60 @@ def _back(request, default: str) -> str:
 # --- Triage queue ---------------------------------------------------------------------------
 
 
-def _counts_context(user, params: QueryDict) -> dict:
-    """The per-status counts under the queue's filters `params`, and the statuses picked."""
-    counts = selectors.request_status_counts(user=user, params=params)
+def _queue_link(raw: QueryDict, statuses: list[str] | None) -> str:
+    """The queue under the filters `raw` with the status filter replaced by `statuses` (None:
+    the default, open statuses; [""]: every status), from its first page."""
+    params = raw.copy()
+    params.pop("page", None)
+    if statuses is None:
+        params.pop("status", None)
+    else:
+        params.setlist("status", statuses)
+    query = params.urlencode()
+    return reverse("intake:queue") + (f"?{query}" if query else "")
+
+
+def _counts_context(user, raw: QueryDict, counts: dict[str, int] | None = None) -> dict:
+    """The per-status counts under the queue's filters `raw` (the query string as given),
+    each with the link that picks it, and the statuses picked. `counts` when they are known
+    already."""
+    if counts is None:
+        counts = selectors.request_status_counts(user=user, params=queue_filter_params(raw))
+    picked = [v for v in raw.getlist("status") if v]
+    everything = "status" in raw and not picked
     return {
-        "status_counts": [(v, label, counts.get(v, 0)) for v, label in RequestStatus.choices],
-        "selected_statuses": params.getlist("status"),
+        "status_tabs": [
+            (
+                "open",
+                "Open",
+                sum(counts.get(v, 0) for v in lifecycle.OPEN_STATUSES),
+                _queue_link(raw, None),
+                "status" not in raw,
+            ),
+            ("all", "All", sum(counts.values()), _queue_link(raw, [""]), everything),
+        ],
+        "status_counts": [
+            (v, label, counts.get(v, 0), _queue_link(raw, [v]), v in picked)
+            for v, label in RequestStatus.choices
+        ],
+        "picked_statuses": raw.getlist("status"),
     }
 
 
 def _queue_context(request, queue_url: str = "") -> dict:
     """The queue under the filters in `request.GET`; rows send people back to `queue_url`
     (by default the address asked for)."""
-    filterset, qs = selectors.request_list(user=request.user, params=request.GET)
+    filterset, qs = selectors.request_queue(user=request.user, params=request.GET)
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    _with_targets(page.object_list, request.user)
-    _with_suggestions(page.object_list)
+    counts = selectors.request_queue_counts(filterset) if not filterset.errors else {}
+    values = list(page.object_list)
+    rows = selectors.queue_rows(values)
+    _with_row_suggestions(rows, values)
     return {
-        **_counts_context(request.user, request.GET),
+        **_counts_context(request.user, request.GET, counts),
         "filterset": filterset,
         "page": page,
+        "rows": rows,
         "queue_url": queue_url or request.get_full_path(),
         "statuses": RequestStatus.choices,
         "people": list(selectors.team_people()),
@@ -122,7 +171,7 @@ def _queue_context(request, queue_url: str = "") -> dict:
             "departments": Department.objects.all(),
             "categories": Request.Category.choices,
             "audiences": Request.Audience.choices,
-            "objectives": Objective.objects.all(),
+            "objectives": Objective.objects.only("id", "title"),
             "ages": AGE_CHOICES,
             "sorts": sort_choices_for(request.user),
         },
@@ -145,8 +194,60 @@ def queue(request):
             return refuse(request, error.message, status=400)
         messages.error(request, error.message)
         return render(request, "intake/queue.html", context, status=400)
-    template = "intake/queue.html#results_update" if request.htmx else "intake/queue.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "intake/queue.html#results_update", context)
+    context["intake_chart"] = _intake_chart()
+    return render(request, "intake/queue.html", context)
+
+
+def _intake_chart():
+    today = timezone.localdate()
+    since = intake_charts.intake_window_start(today)
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    return intake_charts.intake_chart(rows=selectors.intake_by_week(since=start), today=today)
+
+
+def _panel_context(request, obj, back: str) -> dict:
+    """What the triage panel of `obj` offers the viewer: its moves, the people to assign and,
+    while the request can still become a duplicate, the merge search."""
+    _with_targets([obj], request.user)
+    _with_suggestions([obj])
+    return {
+        "r": obj,
+        "team_value": obj.team_id or getattr(obj.suggested_team, "pk", None),
+        "teams": list(all_teams()),
+        "people": list(selectors.team_people()),
+        "queue_url": back,
+        "can_merge": lifecycle.can_merge_away(obj.status, _role_ok(request.user)),
+        "move_targets": obj.targets,
+    }
+
+
+@role_required(Role.MEMBER)
+@require_GET
+def triage(request, pk: int):
+    """One request's triage actions (status, assignee, merge by title search): the queue's
+    side panel with htmx, a small page of its own without. With `merge_q` and htmx, only the
+    merge candidates for that search."""
+    obj = selectors.request_get(user=request.user, pk=pk)
+    if "merge_q" in request.GET:
+        targets = selectors.request_merge_targets(
+            user=request.user, request_obj=obj, q=request.GET["merge_q"][:200]
+        )
+    else:
+        targets = None
+    back = return_path(request, request.GET.get("next"))
+    if not back and request.htmx and request.htmx.current_url_abs_path:
+        back = return_path(request, request.htmx.current_url_abs_path)
+    context = {
+        **_panel_context(request, obj, back or reverse("intake:queue")),
+        "merge_q": request.GET.get("merge_q", ""),
+        "merge_targets": targets,
+    }
+    if request.htmx:
+        partial = "merge_targets" if request.htmx.target == f"merge-targets-{pk}" else "panel"
+        return render(request, f"intake/triage.html#{partial}", context)
+    return render(request, "intake/triage.html", context)
 
 
 @role_required(Role.MEMBER)
@@ -308,7 +409,14 @@ def _detail_context(request, obj) -> dict:
         "can_vote": services.request_vote_refusal(request=obj, user=user) is None,
         "comments": selectors.request_comments(request_obj=obj, user=user),
         "history": selectors.request_history(request_obj=obj),
-        "votes": selectors.request_votes(request_obj=obj),
+        "votes": selectors.request_votes(request_obj=obj, user=user),
+        "merged_into_label": (
+            selectors.request_label_for(request_obj=obj.merged_into, user=user)
+            if obj.merged_into_id
+            else ""
+        ),
+        "merged_into_visible": obj.merged_into_id is not None
+        and selectors.request_is_visible(request=obj.merged_into, user=user),
         "merged_from": selectors.request_merged_from(request_obj=obj, user=user),
         "comment_form": CommentForm(),
         "vote_form": VoteForm(),
@@ -411,24 +519,27 @@ def assign(request, pk: int):
     return _after_row_change(request, pk, back, f"Assigned to {who}." if who else "Unassigned.")
 
 
+def _queue_row_with_suggestion(request, obj) -> dict:
+    """The queue row of `obj` (after _panel_context has attached its suggested team)."""
+    row = selectors.request_queue_row(user=request.user, pk=obj.pk)
+    row["suggested_team"] = obj.suggested_team.name if obj.suggested_team else ""
+    return row
+
+
 def _after_row_change(request, pk: int, back: str, message: str):
-    """From a queue row with htmx: the changed row, with the queue's counts (under the filters of
-    the queue it came from, `back`) and the messages area out of band. Otherwise back to
-    `back` with the message."""
+    """From the queue with htmx: the changed row, with the queue's counts (under the filters of
+    the queue it came from, `back`), its triage panel (with the new version and moves) and
+    the messages area out of band. Otherwise back to `back` with the message."""
     if request.htmx and request.POST.get("from") == "queue":
-        row = _with_targets([selectors.request_get(user=request.user, pk=pk)], request.user)[0]
-        _with_suggestions([row])
-        queue_filters = QueryDict(urlsplit(back).query)
+        obj = selectors.request_get(user=request.user, pk=pk)
         return render(
             request,
             "intake/queue.html#row_update",
             {
-                "r": row,
-                "people": list(selectors.team_people()),
-                "teams": list(all_teams()),
+                **_panel_context(request, obj, back),
+                "row": _queue_row_with_suggestion(request, obj),
                 "flash": message,
-                "queue_url": back,
-                **_counts_context(request.user, queue_filters),
+                **_counts_context(request.user, QueryDict(urlsplit(back).query)),
             },
         )
     messages.success(request, message)
@@ -518,7 +629,7 @@ def answer(request, pk: int):
 @require_POST
 def merge(request, pk: int):
     obj = selectors.request_get(user=request.user, pk=pk)
-    back = reverse("intake:detail", args=[pk])
+    back = _back(request, reverse("intake:detail", args=[pk]))
     form = MergeForm(request.POST)
     if not form.is_valid():
         return _form_error(request, form, back)
@@ -534,5 +645,8 @@ def merge(request, pk: int):
         services.request_merge(duplicate=obj, into=into, actor=request.user)
     except DomainError as error:
         return _fail(request, error, back)
-    messages.success(request, f"Merged into #{into.pk}; votes, watchers and comments moved over.")
+    message = f"Merged into #{into.pk}; votes, watchers and comments moved over."
+    if request.htmx and request.POST.get("from") == "queue":
+        return _after_row_change(request, pk, back, message)
+    messages.success(request, message)
     return redirect("intake:detail", pk=into.pk)

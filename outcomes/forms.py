@@ -1,13 +1,16 @@
 from django import forms
 
 from prodops.accounts.models import Department, User
+from prodops.core import limits
 
 from .models import Objective
 
 
 class ObjectiveForm(forms.Form):
     title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=limits.MARKDOWN
+    )
     level = forms.ChoiceField(choices=Objective.Level.choices)
     parent = forms.ModelChoiceField(
         queryset=Objective.objects.filter(level=Objective.Level.BUSINESS),

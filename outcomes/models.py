@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from prodops.core import limits
+
 
 class Objective(models.Model):
     """A business objective, or a department objective that rolls up to a business objective."""
@@ -18,7 +20,7 @@ class Objective(models.Model):
         DROPPED = "dropped", "Dropped"
 
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=limits.MARKDOWN)
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.BUSINESS)
     parent = models.ForeignKey(
         "self",

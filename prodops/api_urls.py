@@ -4,7 +4,9 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from outcomes.api import ObjectiveViewSet
-from prodops.accounts.api import DepartmentViewSet, MeView, TeamViewSet, obtain_token
+from prodops.accounts.api import DepartmentViewSet, MeView, TeamViewSet
+from prodops.accounts.token_api import TokenView
+from prodops.home.api import HomeView
 from prodops.notifications.api import NotificationViewSet
 
 router = DefaultRouter()
@@ -14,8 +16,9 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
-    path("auth/token/", obtain_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("home/", HomeView.as_view(), name="api-home"),
     path("", include("intake.api_urls")),
     path("", include("roadmap.api_urls")),
     path("", include("docs_hub.api_urls")),

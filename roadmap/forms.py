@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 from django import forms
 
 from outcomes.models import Objective
 from prodops.accounts.models import Team, User
+from prodops.core import limits
 
+from . import rules
 from .models import Lane, RoadmapItem
 
 # Every edit form carries the version it was loaded at; without it a save could overwrite a
@@ -38,9 +42,13 @@ class RoadmapSettingsForm(forms.Form):
         help_text="20–30 % of capacity kept free for unplanned work.",
     )
     notes = forms.CharField(
-        label="Internal notes", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Internal notes",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=limits.NOTES,
     )
     override_reason = forms.CharField(
+        max_length=limits.REASON,
         label="Over-commit reason",
         required=False,
         help_text="Only if the change leaves planned above plannable: why the lead accepts it.",
@@ -84,9 +92,14 @@ class _ItemFields(forms.Form):
     title = forms.CharField(max_length=200, required=False, help_text="The team's own name.")
     public_title = forms.CharField(label="Stakeholder-facing title", max_length=200, required=False)
     public_summary = forms.CharField(
-        label="Stakeholder-facing summary", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Stakeholder-facing summary",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=limits.REASON,
     )
-    internal_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    internal_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=limits.NOTES
+    )
     objective = forms.ModelChoiceField(
         queryset=Objective.objects.filter(status=Objective.Status.ACTIVE).order_by("title"),
         required=False,
@@ -100,6 +113,7 @@ class _ItemFields(forms.Form):
     end_month = forms.ChoiceField(label="Last month", required=False)
     visibility = forms.ChoiceField(choices=RoadmapItem.Visibility.choices)
     override_reason = forms.CharField(
+        max_length=limits.REASON,
         label="Over-commit reason (leads)",
         required=False,
         help_text="Only to plan beyond plannable: why the lead accepts the over-commit.",
@@ -135,6 +149,23 @@ class ItemCreateForm(_ItemFields):
     def __init__(self, *args, plannable_requests, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requests"].queryset = plannable_requests
+        self.fields["requests"].label_from_instance = request_with_estimate
+
+
+def mean_estimate_days(request) -> Decimal | None:
+    """A request's mean assessed effort, to one decimal (None when nobody assessed it)."""
+    record = getattr(request, "score_record", None)
+    if record is None or not record.assessment_count:
+        return None
+    return rules.round_days(record.mean_effort)
+
+
+def request_with_estimate(request) -> str:
+    """A plannable request as the plan form lists it: number, title and mean estimate."""
+    mean = mean_estimate_days(request)
+    if mean is None:
+        return f"#{request.pk} {request.title} · not assessed"
+    return f"#{request.pk} {request.title} · mean estimate {mean} d"
 
 
 class ItemEditForm(_ItemFields):
@@ -154,6 +185,7 @@ class ItemPeriodForm(forms.Form):
         help_text="The month span belongs to this quarter and is cleared.",
     )
     override_reason = forms.CharField(
+        max_length=limits.REASON,
         label="Over-commit reason",
         required=False,
         help_text="Only if the item does not fit that quarter's plannable days.",
@@ -198,7 +230,9 @@ class ShareLinkForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=limits.NOTES
+    )
 
 
 class SnapshotForm(forms.Form):

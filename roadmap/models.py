@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from prodops.core import limits
+
 DEFAULT_BUFFER_PERCENT = Decimal("25")
 
 
@@ -24,7 +26,11 @@ class Roadmap(models.Model):
         validators=[MinValueValidator(20), MaxValueValidator(30)],
         help_text="Share of capacity kept for unplanned work (20–30 %).",
     )
-    notes = models.TextField(blank=True, help_text="Internal notes; never shown to stakeholders.")
+    notes = models.TextField(
+        blank=True,
+        max_length=limits.NOTES,
+        help_text="Internal notes; never shown to stakeholders.",
+    )
     watchers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="RoadmapWatcher", related_name="watched_roadmaps"
     )
@@ -95,8 +101,10 @@ class RoadmapItem(models.Model):
     public_title = models.CharField(
         "stakeholder-facing title", max_length=200, blank=True, help_text="Shown when shared."
     )
-    public_summary = models.TextField("stakeholder-facing summary", blank=True)
-    internal_notes = models.TextField(blank=True)
+    public_summary = models.TextField(
+        "stakeholder-facing summary", blank=True, max_length=limits.REASON
+    )
+    internal_notes = models.TextField(blank=True, max_length=limits.NOTES)
     estimate_days = models.DecimalField(
         "estimate (person-days)",
         max_digits=6,
@@ -193,7 +201,7 @@ class Overcommit(models.Model):
     item = models.ForeignKey(
         RoadmapItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="overcommits"
     )
-    reason = models.TextField()
+    reason = models.TextField(max_length=limits.REASON)
     planned_days = models.DecimalField(max_digits=7, decimal_places=1)
     plannable_days = models.DecimalField(max_digits=7, decimal_places=1)
     actor = models.ForeignKey(

@@ -146,8 +146,10 @@ def roadmap_capacity_days(roadmap: Roadmap) -> Decimal:
     return sum((row["effective_days"] for row in capacity_rows(roadmap)), Decimal(0))
 
 
-def roadmap_figures(roadmap: Roadmap) -> Figures:
-    capacity = roadmap_capacity_days(roadmap)
+def roadmap_figures(roadmap: Roadmap, *, capacity_days: Decimal | None = None) -> Figures:
+    """The header figures; `capacity_days` replaces the members' capacity (for a preview of a
+    change not yet saved)."""
+    capacity = roadmap_capacity_days(roadmap) if capacity_days is None else capacity_days
     buffer_percent = Decimal(roadmap.buffer_percent)
     plannable = rules.plannable_days(capacity_days=capacity, buffer_percent=buffer_percent)
     buffer_days = capacity - plannable
@@ -326,7 +328,7 @@ def plannable_requests(*, roadmap: Roadmap) -> QuerySet[Request]:
     return (
         Request.objects.filter(status=RequestStatus.ACCEPTED, team_id=roadmap.team_id)
         .exclude(pk__in=taken)
-        .select_related("department", "objective", "team")
+        .select_related("department", "objective", "team", "score_record")
         .order_by(F("score").desc(nulls_last=True), "title", "pk")
     )
 
@@ -383,3 +385,87 @@ def default_estimate_days(request_ids) -> Decimal | None:
     if not means:
         return None
     return rules.round_days(sum((Decimal(m) for m in means), Decimal(0)))
+
+
+@dataclass(frozen=True)
+class CapacityPreview:
+    """What a change to one person's capacity on a team does to one of its roadmaps."""
+
+    roadmap: Roadmap
+    before: Figures
+    after: Figures
+    overridden: bool  # the roadmap overrides this person's capacity, so it does not change
+
+    @property
+    def becomes_overcommitted(self) -> bool:
+        return self.after.overcommitted and not self.before.overcommitted
+
+
+def capacity_change_preview(
+    *, team_id: int, user_id: int, quarter_days: Decimal | None, today=None
+) -> list[CapacityPreview]:
+    """For each current and future roadmap of the team: the figures now and after the person's
+    quarter capacity becomes `quarter_days` (None: they leave the team; a person not yet on
+    the team joins). A roadmap that overrides the person's capacity keeps the override.
+    Past quarters are history and are not shown."""
+    today = today or timezone.localdate()
+    previews = []
+    roadmaps = roadmap_list(team=team_id).filter(period_end__gte=today).order_by("period_start")
+    for roadmap in roadmaps:
+        rows = capacity_rows(roadmap)
+        overrides = {o.user_id: o.capacity_days for o in roadmap.capacity_overrides.all()}
+        overridden = user_id in overrides and quarter_days is not None
+        after = sum(
+            (row["effective_days"] for row in rows if row["user"].pk != user_id), Decimal(0)
+        )
+        if quarter_days is not None:
+            after += overrides.get(user_id, quarter_days)
+        previews.append(
+            CapacityPreview(
+                roadmap=roadmap,
+                before=roadmap_figures(roadmap),
+                after=roadmap_figures(roadmap, capacity_days=after),
+                overridden=overridden,
+            )
+        )
+    return previews
+
+
+def unplanned_by_day(*, roadmap: Roadmap) -> list[tuple]:
+    """Unplanned person-days logged on the roadmap per day, oldest first (for buffer burn)."""
+    return list(
+        UnplannedEntry.objects.filter(roadmap=roadmap)
+        .order_by()
+        .values("day")
+        .annotate(total=Sum("days"))
+        .order_by("day")
+        .values_list("day", "total")
+    )
+
+
+def plan_target_roadmaps(*, user, request: Request | None = None, today=None) -> list[Roadmap]:
+    """Roadmaps an accepted request can be planned onto by `user`: current and future quarters
+    of the teams the person may plan for (team scope), soonest first. Where requests carry a
+    team, only that team's; otherwise the person's own teams come first."""
+    from prodops.accounts.models import Team
+    from prodops.accounts.roles import Role
+    from prodops.accounts.scope import teams_for
+
+    today = today or timezone.localdate()
+    qs = Roadmap.objects.filter(
+        period_end__gte=today, team__in=teams_for(user, minimum=Role.LEAD)
+    ).select_related("team")
+    team_id = getattr(request, "team_id", None) if request is not None else None
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    roadmaps = list(qs.order_by("period_start", "team__name"))
+    mine = set(
+        Team.objects.filter(Q(memberships__user=user) | Q(lead=user)).values_list("pk", flat=True)
+    )
+    return sorted(roadmaps, key=lambda r: (r.team_id not in mine, r.period_start, r.team.name))
+
+
+def plan_picks(*, roadmap: Roadmap, request_ids) -> list[Request]:
+    """Accepted requests of the roadmap's team picked for a new item, each with its
+    assessment summary (mean effort is what the item's default estimate adds up)."""
+    return list(plannable_requests(roadmap=roadmap).filter(pk__in=list(request_ids)))

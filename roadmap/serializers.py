@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from intake.models import Request
 from prodops.accounts.models import Team
+from prodops.core import limits
 
 from . import selectors, services
 from .models import Lane, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
@@ -24,7 +25,9 @@ class RoadmapSerializer(serializers.ModelSerializer):
         write_only=True,
         help_text="{user id: person-days for the quarter, or null to use capacity × allocation}.",
     )
-    override_reason = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=limits.REASON
+    )
 
     class Meta:
         model = Roadmap
@@ -106,7 +109,11 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
     )
     version = serializers.IntegerField(required=False)
     override_reason = serializers.CharField(
-        required=False, allow_blank=True, write_only=True, help_text="Leads: why over-commit."
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=limits.REASON,
+        help_text="Leads: why over-commit.",
     )
     overcommitted = serializers.SerializerMethodField()
 
@@ -138,7 +145,11 @@ class MovePeriodSerializer(serializers.Serializer):
         queryset=Roadmap.objects.all(), help_text="Another quarter's roadmap of the same team."
     )
     override_reason = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Leads: why over-commit there."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.REASON,
+        help_text="Leads: why over-commit there.",
     )
     version = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="A stale one gets 409."
@@ -175,7 +186,7 @@ class ShareLinkSerializer(serializers.ModelSerializer):
 
 
 class CompleteReviewSerializer(serializers.Serializer):
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=limits.NOTES)
 
 
 # --- stakeholder-facing: only shared items and their stakeholder-facing text -----------

@@ -1,6 +1,5 @@
 """HTML and htmx views of the roadmap. Thin: forms in, services and selectors out."""
 
-import csv
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -12,21 +11,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from outcomes.models import Objective
 from prodops.accounts.models import Department, Team
 from prodops.accounts.roles import Role, has_role
 from prodops.accounts.scope import teams_for
+from prodops.core.csv_export import csv_writer
 from prodops.core.errors import DomainError, NotAllowed
 from prodops.core.periods import parse_period, quarter_of
 from prodops.core.permissions import refuse, role_required
 from prodops.core.selectors import workspace_settings
+from prodops.home.services import roadmap_visit_record
 from prodops.reviews import selectors as review_selectors
 from prodops.reviews.models import Cadence
 from prodops.reviews.services import cadence_state, cadence_update
 
-from . import selectors, services
+from . import charts, selectors, services
 from .forms import (
     CadenceForm,
     ItemCreateForm,
@@ -39,6 +40,7 @@ from .forms import (
     ShareLinkForm,
     SnapshotForm,
     UnplannedForm,
+    mean_estimate_days,
 )
 from .models import Lane, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 
@@ -80,10 +82,22 @@ def _filter_query(request) -> str:
 
 
 def _context(request, roadmap: Roadmap, **extra) -> dict:
-    """What every internal roadmap page shows: the figures, tabs and filter choices."""
+    """What every internal roadmap page shows: the figures and their charts, tabs and filter
+    choices."""
+    figures = selectors.roadmap_figures(roadmap)
     return {
         "roadmap": roadmap,
-        "figures": selectors.roadmap_figures(roadmap),
+        "figures": figures,
+        "charts": [
+            charts.buffer_burn_chart(
+                roadmap=roadmap,
+                figures=figures,
+                unplanned_by_day=selectors.unplanned_by_day(roadmap=roadmap),
+                months=_months(roadmap),
+                today=timezone.localdate(),
+            ),
+            charts.capacity_chart(roadmap=roadmap, figures=figures),
+        ],
         "can_edit": services.can_edit_items(actor=request.user, roadmap=roadmap),
         # Lead actions (plan, settings, snapshots, reviews, share links) for this roadmap:
         # its own team's leads and admins only.
@@ -189,7 +203,12 @@ def roadmap_board(request, pk: int):
         view="board",
         overcommits=list(selectors.overcommit_list(roadmap=roadmap)[:5]),
     )
-    _prepare_cards(items, roadmap=roadmap, filter_query=context["filter_query"])
+    _prepare_cards(
+        items,
+        roadmap=roadmap,
+        filter_query=context["filter_query"],
+        overcommitted=context["figures"].overcommitted,
+    )
     lanes = [(value, label, [i for i in items if i.lane == value]) for value, label in LANES]
     context["lanes"] = lanes
     if context["can_edit"]:
@@ -202,11 +221,14 @@ def roadmap_board(request, pk: int):
     return render(request, template, context)
 
 
-def _prepare_cards(items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: str) -> None:
+def _prepare_cards(
+    items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: str, overcommitted: bool
+) -> None:
     """What each board card shows beyond the item's own fields, worked out in Python: at
     200 items the same lookups in the template were most of the board's render time. Item
     URLs are built from the roadmap's URL rather than reversed per card, for the same
-    reason."""
+    reason. An item's over-commit badge shows only while the roadmap is over-committed now:
+    the recorded override is history, and capacity may since have grown to fit the plan."""
     base = roadmap.get_absolute_url()
     query = f"?{filter_query}" if filter_query else ""
     for item in items:
@@ -214,7 +236,9 @@ def _prepare_cards(items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: 
         item.move_url = f"{base}items/{item.pk}/move/{query}"
         item.move_targets = [(value, label) for value, label in LANES if value != item.lane]
         item.request_refs = ", ".join(f"#{r.pk}" for r in item.requests.all())
-        item.overcommit_reasons = "".join(o.reason for o in item.overcommits.all())
+        item.overcommit_reasons = (
+            "".join(o.reason for o in item.overcommits.all()) if overcommitted else ""
+        )
 
 
 @role_required(Role.MEMBER)
@@ -250,7 +274,7 @@ def roadmap_export(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"roadmap-{roadmap.team.slug}-{roadmap.period}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             "id",
@@ -363,18 +387,27 @@ def roadmap_settings(request, pk: int):
     )
 
 
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
 @role_required(Role.LEAD)
 def item_create(request, pk: int):
+    """Plan accepted requests as a new item; `?requests=` preselects them (from the backlog's
+    "plan it"). The summary beside the form follows the picks (plan_summary)."""
     roadmap = _roadmap_or_404(pk)
     if refused := _refuse_unless_planner(request, roadmap, "plan items on it"):
         return refused
+    picked = _ids(request.GET.getlist("requests"))
     form = ItemCreateForm(
         request.POST or None,
         roadmap=roadmap,
         months=_months(roadmap),
         plannable_requests=selectors.plannable_requests(roadmap=roadmap),
-        initial={"lane": Lane.NEXT},
+        initial={"lane": Lane.NEXT, "requests": picked},
     )
+    if request.method == "POST":
+        picked = _ids(request.POST.getlist("requests"))
     if request.method == "POST" and form.is_valid():
         try:
             item = services.roadmap_item_create(
@@ -385,12 +418,75 @@ def item_create(request, pk: int):
         else:
             messages.success(request, f"“{item.title}” planned ({item.estimate_days} person-days).")
             return redirect(roadmap.get_absolute_url())
-    return render(
-        request,
-        "roadmap/item_form.html",
-        _context(request, roadmap, form=form, item=None),
-        status=400 if form.errors else 200,
+    context = _context(request, roadmap, form=form, item=None)
+    context.update(
+        _plan_summary(roadmap, context["figures"], picked, request.POST.get("estimate_days"))
     )
+    return render(request, "roadmap/item_form.html", context, status=400 if form.errors else 200)
+
+
+def _plan_summary(roadmap: Roadmap, figures, picked: list[int], estimate_raw) -> dict:
+    """What the plan form's summary shows: each picked request with its mean estimate, the
+    item's estimate (the one typed, else the sum of means, as roadmap_item_create will use)
+    and the roadmap's free days now and after."""
+    from decimal import Decimal, InvalidOperation
+
+    picks = selectors.plan_picks(roadmap=roadmap, request_ids=picked)
+    for r in picks:
+        r.mean_estimate = mean_estimate_days(r)
+    typed = None
+    if estimate_raw not in (None, ""):
+        try:
+            typed = Decimal(str(estimate_raw))
+        except InvalidOperation:
+            typed = None
+    estimate = typed
+    if estimate is None and picks:
+        estimate = selectors.default_estimate_days([r.pk for r in picks])
+    free_after = figures.free_days - (estimate or Decimal(0))
+    return {
+        "picks": picks,
+        "plan_estimate": estimate,
+        "estimate_typed": typed is not None,
+        "free_after": free_after,
+        "plan_over": free_after < 0,
+    }
+
+
+@role_required(Role.LEAD)
+@require_GET
+def plan_summary(request, pk: int):
+    """The plan form's summary, re-rendered by htmx as requests are picked."""
+    roadmap = _roadmap_or_404(pk)
+    context = {"roadmap": roadmap, "figures": selectors.roadmap_figures(roadmap)}
+    context.update(
+        _plan_summary(
+            roadmap,
+            context["figures"],
+            _ids(request.GET.getlist("requests")),
+            request.GET.get("estimate_days"),
+        )
+    )
+    return render(request, "roadmap/item_form.html#plan_summary", context)
+
+
+@role_required(Role.LEAD)
+@require_GET
+def plan_request(request):
+    """From the backlog: choose the roadmap to plan an accepted request onto, then go to
+    its plan form with the request picked. htmx gets the small choice form in place."""
+    from intake.models import Request
+
+    req = Request.objects.filter(pk=_int(request.GET.get("request"))).first()
+    if req is None:
+        raise Http404("No such request.")
+    targets = selectors.plan_target_roadmaps(user=request.user, request=req)
+    chosen = _int(request.GET.get("roadmap"))
+    if chosen and any(r.pk == chosen for r in targets):
+        return redirect(reverse("roadmap:item_create", args=[chosen]) + f"?requests={req.pk}")
+    context = {"req": req, "targets": targets}
+    template = "roadmap/plan_request.html#choose" if request.htmx else "roadmap/plan_request.html"
+    return render(request, template, context)
 
 
 def _item_or_404(roadmap: Roadmap, item_pk: int) -> RoadmapItem:
@@ -732,6 +828,9 @@ def stakeholder_roadmap(request):
     ]
     for r in roadmaps:
         _shared_lanes(r)
+    if not request.htmx:
+        # Home lists roadmap changes since this moment ("since your last visit").
+        roadmap_visit_record(user=request.user)
     context = {
         "roadmaps": roadmaps,
         "teams": Team.objects.order_by("name"),

@@ -40,6 +40,15 @@ def demo_data(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache, so counts kept there (sign-in failures) never
+    carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def department(db):
     return DepartmentFactory(name="Sales", slug="sales")

@@ -1,9 +1,6 @@
-from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,35 +9,6 @@ from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 
 from . import selectors, services
 from .serializers import DepartmentSerializer, MeSerializer, TeamSerializer
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-
-
-@extend_schema(
-    request=TokenRequestSerializer,
-    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-    auth=[],
-)
-@api_view(["POST"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def obtain_token(request):
-    """Exchange a username and password for an API token (header `Authorization: Token <key>`)."""
-    data = TokenRequestSerializer(data=request.data)
-    data.is_valid(raise_exception=True)
-    user = authenticate(
-        request, username=data.validated_data["username"], password=data.validated_data["password"]
-    )
-    if user is None or not user.is_active:
-        return Response(
-            {"non_field_errors": ["Unable to sign in with these credentials."]},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    token, _ = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
 
 
 class MeView(APIView):

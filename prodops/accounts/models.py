@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from prodops.core import limits
+
 from .roles import Role, has_role
 
 DEFAULT_QUARTER_CAPACITY_DAYS = Decimal("50")
@@ -79,7 +81,7 @@ class Team(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=limits.REASON)
     lead = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
     )

@@ -17,3 +17,27 @@ def user_with_teams(user_id: int) -> User:
 
 def people_by_role(role: str) -> QuerySet[User]:
     return User.objects.filter(role=role, is_active=True)
+
+
+def people_list() -> QuerySet[User]:
+    """Everyone, with department and team memberships (and their teams), for the people page."""
+    from django.db.models import Prefetch
+
+    from .models import TeamMembership
+
+    return (
+        User.objects.select_related("department")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=TeamMembership.objects.select_related("team").order_by("team__name"),
+            )
+        )
+        .order_by("-is_active", "last_name", "first_name", "username")
+    )
+
+
+def membership_get(pk: int):
+    from .models import TeamMembership
+
+    return TeamMembership.objects.select_related("team", "user").get(pk=pk)

@@ -1,5 +1,6 @@
 from collections import Counter
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
@@ -101,3 +102,46 @@ def team_save(*, team=None, expected_version: int | None = None, **fields):
 @transaction.atomic
 def team_delete(*, team) -> None:
     _delete_unless_used(team)
+
+
+def _require_admin(actor, what: str) -> None:
+    from prodops.core.errors import NotAllowed
+
+    from .roles import Role, has_role
+
+    if not has_role(actor, Role.ADMIN):
+        raise NotAllowed(f"Only an admin may {what}.")
+
+
+@transaction.atomic
+def membership_save(
+    *, actor, membership=None, team=None, user=None, capacity_days, allocation_percent
+):
+    """An admin puts a person on a team, or changes their capacity (person-days per quarter
+    at 100 %) or allocation there. Roadmaps read capacity live, so their figures follow at
+    once; the caller tells about roadmaps left over-committed."""
+    from .models import TeamMembership
+
+    _require_admin(actor, "change team membership or capacity")
+    if membership is None:
+        if team is None or user is None:
+            raise ValidationFailed("Choose a team.", field="team")
+        if TeamMembership.objects.filter(team=team, user=user).exists():
+            raise ValidationFailed(f"{user} is already on {team}.", field="team")
+        membership = TeamMembership(team=team, user=user)
+    membership.capacity_days = capacity_days
+    membership.allocation_percent = allocation_percent
+    try:
+        membership.full_clean()
+    except DjangoValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ValidationFailed(" ".join(messages), field=field) from None
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, actor, membership) -> None:
+    """An admin takes a person off a team; the team's roadmaps lose their capacity."""
+    _require_admin(actor, "change team membership or capacity")
+    membership.delete()

@@ -13,6 +13,15 @@ class BaseViewSet(viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated, RolePermission]
     action_roles: dict = {}
+    BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+    def initial(self, request, *args, **kwargs):
+        """After authentication and role checks, read the body of a write at once: a body the
+        API cannot take (not one JSON object, nested too deep) is refused with 400 before any
+        lookup, whatever the action does with it (see prodops.core.parsers)."""
+        super().initial(request, *args, **kwargs)
+        if request.method in self.BODY_METHODS:
+            request.data  # noqa: B018 - parsing is the check
 
 
 class VersionedUpdateMixin(mixins.UpdateModelMixin):

@@ -7,7 +7,14 @@ from .errors import DomainError
 
 
 def exception_handler(exc, context):
-    """Domain errors keep their status and name the field; Django validation becomes 400."""
+    """Domain errors keep their status and name the field; Django validation becomes 400; an
+    expired API token is 401."""
+    from prodops.accounts.tokens import TokenExpired
+
+    if isinstance(exc, TokenExpired):
+        return Response(
+            {"detail": str(exc.detail)}, status=401, headers={"WWW-Authenticate": "Token"}
+        )
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

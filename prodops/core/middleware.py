@@ -1,6 +1,7 @@
 """Request checks that hold for every view, HTML and API alike."""
 
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
 from django.template.loader import render_to_string
 
 from .permissions import refuse
@@ -9,15 +10,19 @@ NUL_MESSAGE = "this value contains a null character; remove it and try again."
 
 
 class RejectNulInQueryMiddleware:
-    """A query string holding a NUL character is refused with 400.
+    """A query string holding a NUL character is refused with 400; a path holding one names
+    no page, so it is 404.
 
-    PostgreSQL cannot compare text with NUL in it, so any filter or search reading such a
-    value would fail with a server error; forms already refuse NUL the same way."""
+    PostgreSQL cannot compare text with NUL in it, so any filter, search or lookup (a share
+    link's token, say) reading such a value would fail with a server error; forms already
+    refuse NUL the same way."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404("No such page.")
         for key, values in request.GET.lists():
             if "\x00" in key + "".join(values):
                 field = key.replace("\x00", "")
@@ -52,4 +57,29 @@ class HtmxMessagesMiddleware:
             return response
         area = render_to_string("_message_area.html", {"oob": True}, request=request)
         response.content = response.content + area.encode(response.charset)
+        return response
+
+
+DATABASE_UNAVAILABLE = "The database is unavailable right now; try again in a minute."
+
+
+class ApiDatabaseUnavailableMiddleware:
+    """While the database cannot be reached, the API answers 503 with a JSON `detail` (and a
+    Retry-After) instead of the HTML error page, so clients can tell an outage from a bug."""
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/"):
+            return None
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

@@ -12,6 +12,9 @@ from .errors import ValidationFailed
 
 _QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
 _YEAR = re.compile(r"^(?P<year>\d{4})$")
+# Plans are made for years people live in; outside this range dates cannot be computed
+# (year 0 does not exist, a fiscal year starting in 9999 ends in 10000).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,12 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 def parse_period(label: str, *, fiscal_start_month: int = 1, field: str = "period") -> Period:
     """Turn "2027-Q1" or "2027" into dates; anything else is refused naming the field."""
     label = (label or "").strip().upper()
+    match = _QUARTER.match(label) or _YEAR.match(label)
+    if match and not FIRST_YEAR <= int(match["year"]) <= LAST_YEAR:
+        raise ValidationFailed(
+            f"“{label}” is out of range: plan for a year from {FIRST_YEAR} to {LAST_YEAR}.",
+            field=field,
+        )
     if match := _QUARTER.match(label):
         year, quarter = int(match["year"]), int(match["q"])
         start = _add_months(dt.date(year, fiscal_start_month, 1), 3 * (quarter - 1))

@@ -33,10 +33,5 @@ def healthz(request):
 
 
 @login_required
-def home(request):
-    return render(request, "core/home.html", {})
-
-
-@login_required
 def coming_soon(request, section: str):
     return render(request, "core/coming_soon.html", {"section": section})

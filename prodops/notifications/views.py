@@ -62,4 +62,8 @@ def notification_settings(request):
         )
         messages.success(request, "Notification settings saved.")
         return redirect("notifications:settings")
-    return render(request, "notifications/settings.html", {})
+    from prodops.accounts.tokens import token_expires_at, token_for
+
+    token = token_for(request.user)
+    context = {"api_token": token, "api_token_expires_at": token and token_expires_at(token)}
+    return render(request, "notifications/settings.html", context)

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from prodops.core import limits
+
 DEFAULT_INTERVAL_DAYS = 14
 
 
@@ -79,7 +81,7 @@ class Review(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=limits.NOTES)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "prodops.activity",
     "prodops.notifications",
     "prodops.reviews",
+    "prodops.home",
     "intake",
     "roadmap",
     "outcomes",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "prodops.core.middleware.RejectNulInQueryMiddleware",
     "prodops.core.middleware.HtmxMessagesMiddleware",
+    "prodops.core.middleware.ApiDatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "prodops.urls"
@@ -99,6 +101,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in lockout (prodops.accounts.signin): failures per username / per client address
+# before further attempts are refused, for this many minutes after the last failure.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# API tokens work this many hours after they are issued (prodops.accounts.tokens).
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -179,9 +189,14 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "prodops.accounts.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "prodops.core.parsers.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "prodops.core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -198,6 +213,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Requests, scoring, roadmaps, outcomes, docs and reviews for an ops team.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and field: signed-in users only (the docs page sends
+    # anonymous visitors to the login page, see prodops/urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # The interactive docs load Swagger UI from our static files, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

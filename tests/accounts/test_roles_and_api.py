@@ -171,3 +171,13 @@ def test_stakeholders_do_not_read_team_capacity(api_clients, users):
         assert membership["user"]["username"] == "member"
         assert ("capacity_days" in membership) is shows, role
         assert ("allocation_percent" in membership) is shows, role
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_for_signed_in_users_only(api_clients):
+    anonymous = api_clients["anonymous"]
+    assert anonymous.get("/api/schema/").status_code in (401, 403)
+    assert anonymous.get("/api/schema/?format=json").status_code in (401, 403)
+    docs = anonymous.get(reverse("api-docs"))
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
+    assert api_clients["stakeholder"].get("/api/schema/?format=json").status_code == 200

@@ -42,9 +42,10 @@ def test_submit_see_similar_triage_inline_and_get_notified(browser, live_server,
     expect(member_page.get_by_test_id("count-new")).to_have_text("2")
     # A full page load would drop this marker; htmx swaps keep it.
     member_page.evaluate("window.__noReload = 1")
-    row = member_page.locator(f"#req-{created.pk}")
-    row.get_by_label(f"Move #{created.pk} to").select_option("triaged")
-    row.get_by_role("button", name="Move").click()
+    member_page.get_by_role("link", name=f"Triage #{created.pk}").click()
+    panel = member_page.locator("#triage-panel")
+    panel.get_by_label(f"Move #{created.pk} to").select_option("triaged")
+    panel.get_by_role("button", name="Move").click()
     member_page.get_by_test_id(f"status-{created.pk}").filter(has_text="Triaged").wait_for()
     # The per-status counts follow the change, out of band.
     expect(member_page.get_by_test_id("count-new")).to_have_text("1")
@@ -77,11 +78,16 @@ def test_team_is_changed_inline_in_the_queue(browser, live_server, login):
     login(page, triager)
     page.goto(f"{live_server.url}/requests/?team=none")
     page.evaluate("window.__noReload = 1")
+    # The row shows the routing rule's suggestion; its triage panel pre-selects it.
+    expect(page.locator(f"#req-{routed.pk}")).to_contain_text("Product Ops?")
+    page.get_by_role("link", name=f"Triage #{routed.pk}").click()
     select = page.get_by_label(f"Team of #{routed.pk}")
     # The routing rule's team is pre-selected but not stored until someone confirms it.
     expect(select).to_have_value(str(pops.pk))
     select.select_option(str(mops.pk))
-    expect(page.locator(f"#req-{routed.pk}")).to_contain_text("Team set to Marketing Ops.")
+    page.locator("#triage-panel").get_by_role("button", name="Set team").click()
+    expect(page.locator("#triage-panel")).to_contain_text("Team set to Marketing Ops.")
+    expect(page.locator(f"#req-{routed.pk}")).to_contain_text("Marketing Ops")
     assert page.evaluate("window.__noReload") == 1
     routed.refresh_from_db()
     assert routed.team == mops

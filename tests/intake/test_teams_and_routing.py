@@ -328,7 +328,12 @@ def test_queue_filters_by_team_and_preselects_the_suggestion(clients, teams):
     RoutingRuleFactory(team=teams.pops, category=C.FIX)
     html = clients["member"].get("/requests/?team=none").content.decode()
     assert "Routed by category" in html and "Has a team" not in html
-    assert f'<option value="{teams.pops.pk}" selected>Product Ops (suggested)</option>' in html
+    # The row shows the suggestion as one; its triage panel pre-selects it.
+    assert '<i title="Suggested by a routing rule">Product Ops?</i>' in html
+    panel = clients["member"].get(f"/requests/{suggested.pk}/triage/", HTTP_HX_REQUEST="true")
+    assert (
+        f'<option value="{teams.pops.pk}" selected>Product Ops</option>' in panel.content.decode()
+    )
     html = clients["member"].get(f"/requests/?team={teams.mops.pk}").content.decode()
     assert "Has a team" in html and "Routed by category" not in html
     assert f'<option value="{teams.mops.pk}" selected>Marketing Ops</option>' in html
