@@ -176,17 +176,19 @@ def test_queue_refusals_show_next_to_their_controls(browser, live_server, login,
     page.goto(f"{live_server.url}/requests/?status=new")
     _no_reload_marker(page)
 
-    # "Needs info" without saying what is needed.
-    row = page.locator(f"#req-{req.pk}")
-    row.get_by_label(f"Move #{req.pk} to").select_option("needs_info")
-    row.get_by_role("button", name="Move").click()
-    expect(row.locator(".inline-error")).to_contain_text("Say what information is needed")
-    expect(row.get_by_label(f"Reason for #{req.pk}")).to_have_attribute("aria-invalid", "true")
+    # "Needs info" without saying what is needed, from the triage panel.
+    page.get_by_role("link", name=f"Triage #{req.pk}").click()
+    panel = page.locator("#triage-panel")
+    panel.get_by_label(f"Move #{req.pk} to").select_option("needs_info")
+    panel.get_by_role("button", name="Move").click()
+    expect(panel.locator(".inline-error")).to_contain_text("Say what information is needed")
+    expect(panel.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
 
-    # A bulk action with nothing selected.
+    # A bulk action with no status or assignee chosen.
+    page.get_by_label(f"Select #{req.pk}").check()
     bulk = page.locator("#bulk-form")
     bulk.get_by_role("button", name="Apply").click()
-    expect(bulk.locator(".inline-error")).to_contain_text("Select at least one request")
+    expect(bulk.locator(".inline-error")).to_be_visible()
 
     assert page.evaluate("window.__noReload") == 1
     expect(page.get_by_role("heading", level=1)).to_have_text("Triage queue")

@@ -60,7 +60,7 @@ def _icon_body(name: str) -> str:
         raise template.TemplateSyntaxError(f"No icon named {name!r} in static/icons/.")
     source = Path(path).read_text(encoding="utf-8")
     match = re.search(r"<svg[^>]*>(.*)</svg>", source, re.S)
-    return " ".join(match.group(1).split()) if match else ""
+    return re.sub(r">\s+<", "><", " ".join(match.group(1).split())) if match else ""
 
 
 @register.simple_tag
@@ -75,9 +75,9 @@ def icon(name: str, label: str = "", size: int = 16):
         else mark_safe('aria-hidden="true"')
     )
     return format_html(
-        '<svg class="icon" {} focusable="false" width="{}" height="{}" viewBox="0 0 24 24" '
-        'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" '
-        'stroke-linejoin="round">{}</svg>',
+        # Stroke and fill come from the `.icon` rule in app.css: every icon draws alike, and
+        # pages with many icons stay light.
+        '<svg class="icon" {} focusable="false" width="{}" height="{}" viewBox="0 0 24 24">{}</svg>',
         a11y,
         size,
         size,
