@@ -10,7 +10,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt check bench bench-http clean
+.PHONY: help run test lint fmt check bench bench-http screenshots clean
 
 help:
 	@echo "make run    start web, Celery worker and beat on http://127.0.0.1:$(PORT)/ (Ctrl-C stops all)"
@@ -20,6 +20,7 @@ help:
 	@echo "make check  Django system checks and missing-migration check"
 	@echo "make bench  run bench/run.py"
 	@echo "make bench-http  hot pages under gunicorn + wrk, as a share of a hello-world view"
+	@echo "make screenshots  refresh the README's screenshots (docs/screenshots/)"
 	@echo "make clean  delete local data (.devdata: database, broker folders, beat schedule)"
 
 $(VENV)/.installed: pyproject.toml
@@ -53,6 +54,9 @@ bench: $(VENV)/.installed
 
 bench-http: $(VENV)/.installed
 	$(BIN)/python bench/http_load.py
+
+screenshots: $(VENV)/.installed
+	PRODOPS_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_layout_and_a11y.py
 
 # Refuses while the embedded PostgreSQL still runs from .devdata (stop `make run` first).
 clean:

@@ -5,6 +5,7 @@ the rules hold the same in the browser, the API and the admin."""
 from django import forms
 from django.contrib import admin
 
+from prodops.admin_site import TabularInline
 from prodops.core.errors import ValidationFailed
 
 from . import services
@@ -13,7 +14,7 @@ from .routing import services as routing_services
 from .scoring_admin import ReadOnlyAdmin  # importing it also registers the scoring admin
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(TabularInline):
     model = StatusChange
     extra = 0
     readonly_fields = ("from_status", "to_status", "reason", "actor", "created_at")

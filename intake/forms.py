@@ -26,7 +26,9 @@ class RequestForm(forms.Form):
         required=False,
         help_text="Markdown. What problem does it solve, for whom, and how will you know it worked?",
     )
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, empty_label="No department"
+    )
     audience = forms.ChoiceField(
         label="For whom", choices=Request.Audience.choices, initial=Request.Audience.INTERNAL
     )
@@ -35,6 +37,7 @@ class RequestForm(forms.Form):
     objective = forms.ModelChoiceField(
         queryset=Objective.objects.filter(status=Objective.Status.ACTIVE),
         required=False,
+        empty_label="No objective",
         label="Linked objective",
         help_text="Optional: the business or department objective this helps.",
     )
@@ -66,6 +69,7 @@ class TransitionForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"),
         required=False,
+        empty_label="Keep the current team",
         help_text="Needed from triaged on; empty keeps the current team.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
@@ -79,7 +83,7 @@ class TeamForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=team_people(), required=False)
+    assignee = forms.ModelChoiceField(queryset=team_people(), required=False, empty_label="Nobody")
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
@@ -144,7 +148,7 @@ class RequestIdsField(forms.Field):
 class BulkForm(forms.Form):
     ids = RequestIdsField(required=False, label="Requests")
     to = forms.ChoiceField(
-        choices=[("", "— status —"), *RequestStatus.choices], required=False, label="Status"
+        choices=[("", "Keep the status"), *RequestStatus.choices], required=False, label="Status"
     )
     assignee = forms.CharField(
         required=False,

@@ -4,6 +4,8 @@ browser, the API and the admin. Change them through the app or the API."""
 
 from django.contrib import admin
 
+from prodops.admin_site import TabularInline
+
 from .assessments import Assessment, AssessmentRevision, RequestScore, ScoringModel
 
 
@@ -20,7 +22,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(TabularInline):
     model = AssessmentRevision
     extra = 0
     readonly_fields = ("editor", "values", "created_at")

@@ -84,7 +84,7 @@ def backlog_decide(request, pk: int):
         if not request.htmx:
             messages.error(request, error.message)
             return redirect(_safe_next(request, data["next"]))
-        return refuse(request, error.message, status=error.status_code)
+        return refuse(request, error.message, status=error.status_code, field=error.field)
     label = target.get_status_display().lower()
     if not request.htmx:
         messages.success(request, f"“{target.title}” is now {label}.")

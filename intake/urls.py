@@ -8,6 +8,7 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("intake-chart/", views.intake_chart, name="intake_chart"),
     path("new/", views.create, name="create"),
     path("mine/", views.mine, name="mine"),
     path("similar/", views.similar, name="similar"),

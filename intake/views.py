@@ -85,7 +85,7 @@ def _fail(request, error: DomainError, back: str):
     """A refused browser action: 403 pages say why; bad input and edit conflicts come back as
     a message on the page the person was on (or as a fragment for htmx)."""
     if request.htmx or error.status_code == 403:
-        return refuse(request, error.message, status=error.status_code)
+        return refuse(request, error.message, status=error.status_code, field=error.field)
     messages.error(request, error.message)
     return redirect(back)
 
@@ -196,8 +196,17 @@ def queue(request):
         return render(request, "intake/queue.html", context, status=400)
     if request.htmx:
         return render(request, "intake/queue.html#results_update", context)
-    context["intake_chart"] = _intake_chart()
     return render(request, "intake/queue.html", context)
+
+
+@role_required(Role.MEMBER)
+@require_GET
+def intake_chart(request):
+    """Intake per week by department. The queue loads it after the rows (htmx), so the
+    queue's own page stays light; without JavaScript the queue links here."""
+    context = {"intake_chart": _intake_chart()}
+    template = "intake/_intake_chart.html" if request.htmx else "intake/intake_chart.html"
+    return render(request, template, context)
 
 
 def _intake_chart():
@@ -375,7 +384,7 @@ def similar(request):
     results = selectors.request_similar(
         user=request.user, q=q, exclude_id=form.cleaned_data["exclude"]
     )
-    return render(request, "intake/request_form.html#similar", {"similar": results, "q": q})
+    return render(request, "intake/_similar.html", {"similar": results, "q": q})
 
 
 # --- My requests ----------------------------------------------------------------------------
@@ -558,8 +567,10 @@ def vote(request, pk: int):
     try:
         if request.POST.get("unvote"):
             services.request_unvote(request=obj, voter=request.user)
+            messages.success(request, "Your vote is taken back.")
         else:
             services.request_vote(request=obj, voter=request.user, note=form.cleaned_data["note"])
+            messages.success(request, "Thanks — your vote counts.")
     except DomainError as error:
         return _fail(request, error, back)
     if request.htmx:
@@ -598,6 +609,9 @@ def comment(request, pk: int):
         )
     except DomainError as error:
         return _fail(request, error, back)
+    messages.success(
+        request, "Note added for the team." if created.is_internal else "Comment added."
+    )
     if request.htmx:
         return render(request, "intake/detail.html#comments", _detail_context(request, obj))
     return redirect(reverse("intake:detail", args=[pk]) + f"#comment-{created.pk}")

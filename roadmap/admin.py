@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from prodops.admin_site import TeamScopedAdmin
+from prodops.admin_site import TabularInline, TeamScopedAdmin
 
 from .models import Overcommit, Roadmap, RoadmapItem, ShareLink, Snapshot, UnplannedEntry
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(TabularInline):
     model = RoadmapItem
     extra = 0
     fields = ("title", "lane", "status", "visibility", "estimate_days", "objective")

@@ -15,7 +15,9 @@ RELOAD = {"required": "Reload the page and make the change again: the form lost 
 
 
 class RoadmapCreateForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"))
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), empty_label="Choose a team"
+    )
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,13 +77,15 @@ class RoadmapSettingsForm(forms.Form):
 
 class CadenceForm(forms.Form):
     interval_days = forms.IntegerField(label="Review every (days)", min_value=1, max_value=366)
-    owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True), required=False, empty_label="Nobody"
+    )
     next_due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=RELOAD)
 
 
 def _month_choices(months):
-    return [("", "—")] + [(m.isoformat(), m.strftime("%b %Y")) for m in months]
+    return [("", "No month yet")] + [(m.isoformat(), m.strftime("%b %Y")) for m in months]
 
 
 class _ItemFields(forms.Form):
@@ -99,8 +103,11 @@ class _ItemFields(forms.Form):
     objective = forms.ModelChoiceField(
         queryset=Objective.objects.filter(status=Objective.Status.ACTIVE).order_by("title"),
         required=False,
+        empty_label="No objective",
     )
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Nobody"
+    )
     lane = forms.ChoiceField(choices=Lane.choices, initial=Lane.NEXT)
     start_month = forms.ChoiceField(label="First month", required=False)
     end_month = forms.ChoiceField(label="Last month", required=False)
@@ -174,6 +181,7 @@ class ItemPeriodForm(forms.Form):
     to_roadmap = forms.ModelChoiceField(
         label="Move to quarter",
         queryset=None,
+        empty_label="Choose a quarter",
         help_text="The month span belongs to this quarter and is cleared.",
     )
     override_reason = forms.CharField(

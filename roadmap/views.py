@@ -624,10 +624,10 @@ def item_move(request, pk: int, item_pk: int):
             expected_version=_int(request.POST.get("version")),
         )
     except DomainError as error:
-        return refuse(request, error.message, status=error.status_code)
+        return refuse(request, error.message, status=error.status_code, field=error.field)
+    messages.success(request, f"“{item.title}” moved to {Lane(request.POST['lane']).label}.")
     if request.htmx:
         return roadmap_board(request, pk)
-    messages.success(request, f"“{item.title}” moved to {Lane(request.POST['lane']).label}.")
     query = _filter_query(request)
     return redirect(
         f"{roadmap.get_absolute_url()}?{query}" if query else roadmap.get_absolute_url()
@@ -644,7 +644,7 @@ def item_remove(request, pk: int, item_pk: int):
     try:
         services.roadmap_item_remove(item=item, actor=request.user)
     except DomainError as error:
-        return refuse(request, error.message, status=error.status_code)
+        return refuse(request, error.message, status=error.status_code, field=error.field)
     messages.success(
         request, f"“{item.title}” taken off the roadmap; its requests are accepted again."
     )
@@ -687,7 +687,7 @@ def unplanned_delete(request, pk: int, entry_pk: int):
     try:
         services.unplanned_delete(entry=entry, actor=request.user)
     except DomainError as error:
-        return refuse(request, error.message, status=error.status_code)
+        return refuse(request, error.message, status=error.status_code, field=error.field)
     messages.success(request, "Entry deleted.")
     return redirect("roadmap:unplanned", pk=pk)
 

@@ -228,9 +228,11 @@ class CrawlResult:
     problems: list[str] = field(default_factory=list)
 
 
-def crawl(client: Client, *, max_per_kind: int = MAX_PER_KIND) -> CrawlResult:
+def crawl(
+    client: Client, *, max_per_kind: int = MAX_PER_KIND, links_only: bool = False
+) -> CrawlResult:
     """Follow links breadth-first from `/`; then submit each filter form once per choice
-    and fetch as htmx what htmx fetches."""
+    and fetch as htmx what htmx fetches (unless `links_only`)."""
     result = CrawlResult()
     queue: list[tuple[str, str]] = [("/", "(start)")]
     seen = {"/"}
@@ -279,6 +281,8 @@ def crawl(client: Client, *, max_per_kind: int = MAX_PER_KIND) -> CrawlResult:
             key = (page_kind(form["action"] or path), tuple(f["name"] for f in form["fields"]))
             forms.setdefault(key, (path, form))
 
+    if links_only:
+        return result
     for page_path, form in forms.values():
         for query in form_submissions(page_path, form):
             status, body = fetch(query, f"the filter form on {page_path}")

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from prodops.admin_site import TabularInline
 from roadmap.services import roadmap_capacity_recheck
 
 from . import services
@@ -25,6 +26,8 @@ class UserAdmin(DjangoUserAdmin):
         ("Role and department", {"fields": ("role", "department", "title", "email_notifications")}),
         ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
     )
+    # Set by sign-ins and sign-up, not by hand.
+    readonly_fields = ("last_login", "date_joined")
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role")}),
     )
@@ -67,7 +70,8 @@ class _VersionedAdmin(admin.ModelAdmin):
 class DepartmentAdmin(_VersionedAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("liaisons",)
+    # Liaisons are a plain multiple select: the two-pane filter widget's search icons carry ARIA
+    # that is not allowed on them, which screen readers then misread.
 
     def save_model(self, request, obj, form, change):
         services.department_save(
@@ -75,7 +79,7 @@ class DepartmentAdmin(_VersionedAdmin):
         )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     model = TeamMembership
     extra = 1
 

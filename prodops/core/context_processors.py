@@ -3,15 +3,16 @@ from django.utils.functional import SimpleLazyObject
 
 from prodops.accounts.roles import Role, has_role
 
-# (label, URL name, lowest role that sees the entry)
+# (label, URL name, lowest role that sees the entry, icon in static/icons/). A label is the
+# word the page's own heading uses.
 NAV_ITEMS = [
-    ("Requests", "intake:queue", Role.STAKEHOLDER),
-    ("Backlog", "intake:backlog", Role.MEMBER),
-    ("Roadmap", "roadmap:index", Role.STAKEHOLDER),
-    ("Outcomes", "outcomes:objectives", Role.STAKEHOLDER),
-    ("Docs", "docs_hub:index", Role.STAKEHOLDER),
-    ("Reviews", "reviews:index", Role.MEMBER),
-    ("People", "people:index", Role.ADMIN),
+    ("Requests", "intake:queue", Role.STAKEHOLDER, "inbox"),
+    ("Backlog", "intake:backlog", Role.MEMBER, "list-ordered"),
+    ("Roadmap", "roadmap:index", Role.STAKEHOLDER, "map"),
+    ("Objectives", "outcomes:objectives", Role.STAKEHOLDER, "target"),
+    ("Docs", "docs_hub:index", Role.STAKEHOLDER, "book-open"),
+    ("Reviews", "reviews:index", Role.MEMBER, "calendar-check"),
+    ("People", "people:index", Role.ADMIN, "users"),
 ]
 
 
@@ -19,10 +20,10 @@ def navigation(request):
     """Main navigation, with the current section marked."""
     items = []
     user = getattr(request, "user", None)
-    for label, name, minimum in NAV_ITEMS:
+    for label, name, minimum, icon in NAV_ITEMS:
         if not has_role(user, minimum):
             continue
-        items.append({"label": label, "url": reverse(name), "current": False})
+        items.append({"label": label, "url": reverse(name), "current": False, "icon": icon})
     # The longest matching prefix is the current section (/requests/backlog/ is Backlog).
     matching = [item for item in items if request.path.startswith(item["url"])]
     if matching:

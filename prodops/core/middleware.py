@@ -2,6 +2,7 @@
 
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.template.loader import render_to_string
 
 from .permissions import refuse
 
@@ -31,6 +32,32 @@ class RejectNulInQueryMiddleware:
                     )
                 return refuse(request, f"{field}: {NUL_MESSAGE}", status=400)
         return self.get_response(request)
+
+
+class HtmxMessagesMiddleware:
+    """Django messages reach the person on htmx answers too, the same way as on pages.
+
+    A page shows its messages in the `#messages` area (`_message_area.html`); an htmx answer
+    that did not render them itself gets that area appended out of band, so a success on an
+    inline action shows as the same toast a full page would. Error answers (4xx/5xx) are left
+    alone: they are shown in place by static/js/app.js, and their messages wait for the next
+    page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code != 200:
+            return response
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        storage = getattr(request, "_messages", None)
+        if storage is None or storage.used or not len(storage):
+            return response
+        area = render_to_string("_message_area.html", {"oob": True}, request=request)
+        response.content = response.content + area.encode(response.charset)
+        return response
 
 
 DATABASE_UNAVAILABLE = "The database is unavailable right now; try again in a minute."

@@ -10,10 +10,13 @@ from prodops.accounts.roles import Role, has_role
 from prodops.accounts.scope import may_act_for_team
 
 
-def refuse(request, message: str, status: int = 403):
-    """A refused browser action: a page (or htmx fragment) saying why, never a silent no-op."""
+def refuse(request, message: str, status: int = 403, field: str | None = None):
+    """A refused browser action: a page (or htmx fragment) saying why, never a silent no-op.
+
+    The htmx fragment is shown next to the control that sent the request (static/js/app.js);
+    `field` names the input at fault so that input is marked and focused."""
     template = "_refused.html" if getattr(request, "htmx", False) else "refused.html"
-    return render(request, template, {"message": message}, status=status)
+    return render(request, template, {"message": message, "field": field}, status=status)
 
 
 def role_required(minimum: Role):

@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from prodops.core.redirects import return_path
 
 from . import selectors, services
 
@@ -29,6 +31,16 @@ def notification_mark_read(request):
         response["HX-Trigger"] = "notifications-changed"
         return response
     return redirect("notifications:list")
+
+
+@login_required
+@require_GET
+def notification_open(request, pk: int):
+    """Opening a notification marks it read and goes where it points (marking read twice
+    changes nothing, so a GET is safe to repeat)."""
+    notification = get_object_or_404(selectors.notification_list(user=request.user), pk=pk)
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    return redirect(return_path(request, notification.url) or "notifications:list")
 
 
 @login_required

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prodops.core.middleware.RejectNulInQueryMiddleware",
+    "prodops.core.middleware.HtmxMessagesMiddleware",
     "prodops.core.middleware.ApiDatabaseUnavailableMiddleware",
 ]
 

@@ -79,12 +79,6 @@
     });
   }
 
-  function toggleHelp() {
-    var help = document.getElementById("shortcuts");
-    if (!help) return;
-    if (help.open) help.close(); else help.showModal();
-  }
-
   function onKey(event) {
     if (event.ctrlKey || event.metaKey || event.altKey || !queue()) return;
     var target = event.target;
@@ -136,7 +130,6 @@
         var search = document.querySelector('[data-shortcut="search"]');
         if (search) { search.focus(); search.select(); }
         break;
-      case "?": toggleHelp(); break;
       case "Escape":
         if (panelOpen()) closePanel(); else handled = false;
         break;
@@ -160,10 +153,9 @@
       loadPanel(menu.closest("tr[data-row]"), null);
       return;
     }
-    var el = event.target.closest && event.target.closest("[data-panel-close], [data-clear-selection], [data-shortcuts-open]");
+    var el = event.target.closest && event.target.closest("[data-panel-close], [data-clear-selection]");
     if (!el) return;
     if (el.hasAttribute("data-panel-close")) closePanel();
-    if (el.hasAttribute("data-shortcuts-open")) toggleHelp();
     if (el.hasAttribute("data-clear-selection")) {
       selectedBoxes().forEach(function (box) { box.checked = false; });
       updateBulkBar();

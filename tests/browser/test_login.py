@@ -12,7 +12,7 @@ def test_login_lands_on_home_for_each_role(page, live_server, login, role):
     login(page, user)
     assert page.get_by_test_id("role").inner_text() == Role(role).label
     nav = page.get_by_role("navigation", name="Main")
-    for label in ("Requests", "Roadmap", "Outcomes", "Docs"):
+    for label in ("Requests", "Roadmap", "Objectives", "Docs"):
         assert nav.get_by_role("link", name=label).is_visible()
     team_only = 1 if role != Role.STAKEHOLDER else 0
     for label in ("Backlog", "Reviews"):

@@ -46,15 +46,29 @@ def test_capacity_chart_marks_overcommit(clients, roadmap, plan):
 def test_queue_shows_intake_per_week(clients, department):
     RequestFactory.create_batch(3, department=department)
     html = clients["member"].get("/requests/").content.decode()
-    chart = figure(html, "intake-weekly")
+    # The queue holds a slot near the top, before its filters, that loads the chart after
+    # the rows (and links to it without JavaScript).
+    slot = html.index('hx-get="/requests/intake-chart/"')
+    assert slot < html.index('id="queue-filters"')
+    assert 'href="/requests/intake-chart/"' in html
+    chart = figure(
+        clients["member"].get("/requests/intake-chart/", HTTP_HX_REQUEST="true").content.decode(),
+        "intake-weekly",
+    )
     assert "3 requests received since" in chart
     assert '<th scope="col">Sales</th>' in chart
     assert 'data-testid="chart-table"' in chart
-    # The chart sits near the top: before the queue's filters.
-    assert html.index('id="chart-intake-weekly"') < html.index('id="queue-filters"')
-    # htmx updates of the queue's results leave it alone.
+    page = clients["member"].get("/requests/intake-chart/").content.decode()
+    assert "<h1>Intake per week</h1>" in page and 'id="chart-intake-weekly"' in page
+    # htmx updates of the queue's results leave the slot alone.
     partial = clients["member"].get("/requests/", HTTP_HX_REQUEST="true").content.decode()
-    assert "chart-intake-weekly" not in partial
+    assert "intake-chart" not in partial
+
+
+@pytest.mark.django_db
+def test_intake_chart_is_for_members(clients):
+    assert clients["stakeholder"].get("/requests/intake-chart/").status_code == 403
+    assert clients["member"].get("/requests/intake-chart/").status_code == 200
 
 
 @pytest.mark.django_db

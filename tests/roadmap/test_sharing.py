@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.utils import timezone
@@ -103,7 +104,7 @@ def test_share_page_shows_only_shared_items_to_anyone(
 
 
 def _lane_html(html: str, label: str) -> str:
-    start = html.index(f'<section class="lane" aria-label="{label}">')
+    start = re.search(rf'<section class="lane"[^>]*>\s*<h3[^>]*>{label}</h3>', html).start()
     return html[start : html.index("</section>", start)]
 
 
