@@ -40,6 +40,31 @@ def test_deeply_nested_json_is_a_400_even_anonymously(api_clients, body):
     assert "nested too deeply" in response.json()["detail"]
 
 
+def test_nesting_is_measured_outside_strings():
+    from prodops.core.parsers import MAX_JSON_DEPTH, json_depth
+
+    assert json_depth(b'{"title": "[[[{{{ \\" ]]"}') == 1
+    assert json_depth(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH) == MAX_JSON_DEPTH
+
+
+def test_the_deepest_allowed_body_is_read_and_one_more_level_is_refused(api_clients):
+    from prodops.core.parsers import MAX_JSON_DEPTH
+
+    def nested(levels):
+        return '{"a":' * (levels - 1) + "{}" + "}" * (levels - 1)
+
+    client = api_clients["anonymous"]
+    allowed = client.post(
+        "/api/v1/auth/token/", nested(MAX_JSON_DEPTH), content_type="application/json"
+    )
+    # Read as an object: the answer is about the missing fields, not the nesting.
+    assert allowed.status_code == 400 and "username" in allowed.json()
+    refused = client.post(
+        "/api/v1/auth/token/", nested(MAX_JSON_DEPTH + 1), content_type="application/json"
+    )
+    assert refused.status_code == 400 and "nested too deeply" in refused.json()["detail"]
+
+
 def test_deeply_nested_json_is_a_400_on_every_write(api_clients):
     client = api_clients["admin"]
     for method, path in _schema_operations(client, {"post", "put", "patch"}):
