@@ -294,10 +294,13 @@ class SnapshotViewSet(
 class ShareLinkViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, _RoadmapChild
 ):
-    """Share links (leads): DELETE revokes, after which the link answers 404."""
+    """Share links (leads of the roadmap's team): DELETE revokes, after which the link answers
+    404. A link's token opens the roadmap to anyone holding it, so even listing them is for the
+    people who may manage them."""
 
     serializer_class = ShareLinkSerializer
     action_roles = {"*": Role.LEAD}
+    scope_reads = True
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no roadmap

@@ -75,12 +75,13 @@ class TeamScopePermission(BasePermission):
     called with None before any object is loaded (a child of a roadmap knows its team from
     the URL), then with the object for detail actions; None means "not known here" and leaves
     the decision to the service. Checked before the body is read, so another team's lead gets
-    403 whatever they send."""
+    403 whatever they send. A view whose reads are themselves secrets (share-link tokens) sets
+    `scope_reads = True`, and then reads follow the same rule."""
 
     message = "This belongs to another team: it is read-only to you."
 
     def _allowed(self, request, view, obj) -> bool:
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS and not getattr(view, "scope_reads", False):
             return True
         team = view.scope_team(obj)
         if team is None:

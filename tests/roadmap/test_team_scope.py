@@ -20,7 +20,18 @@ from roadmap.models import RoadmapItem, ShareLink, UnplannedEntry
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 # Roadmap pages that write nothing of a team's (reads, and watching, which anyone may do).
-READ_ONLY_PAGES = {"index", "shared", "board", "list", "timeline", "export", "snapshot_diff"}
+# plan_request and plan_summary are GET steps towards the plan form, which is covered.
+READ_ONLY_PAGES = {
+    "index",
+    "shared",
+    "board",
+    "list",
+    "timeline",
+    "export",
+    "snapshot_diff",
+    "plan_request",
+    "plan_summary",
+}
 NOT_A_TEAM_WRITE = {"watch"}
 
 
@@ -417,6 +428,16 @@ def test_another_teams_lead_still_reads_its_roadmap(users, team, other_team):
         assert client.get(url).status_code == 200, url
     cadence = other_team.cadence()
     assert client.get(f"/api/v1/cadences/{cadence.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_share_link_tokens_are_listed_only_to_those_who_may_manage_them(users, team, other_team):
+    other_team.link()
+    url = f"/api/v1/roadmaps/{other_team.roadmap.pk}/share-links/"
+    assert _client(users["lead"], APIClient).get(url).status_code == 403
+    own = _client(other_team.lead, APIClient).get(url)
+    assert own.status_code == 200 and own.json()["count"] == 1
+    assert _client(users["admin"], APIClient).get(url).status_code == 200
 
 
 @pytest.mark.django_db
