@@ -38,14 +38,13 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from harness import ROOT, analyze, format_table, throwaway_database, timed
+from intake_bench import DEPARTMENTS, REQUESTERS, WORDS
 
 HERE = Path(__file__).resolve().parent
 LATEST = HERE / "results" / "http-latest.md"
 DB_SUFFIX = "_httpbench"
 REQUESTS = 10_000
 ITEMS = 200
-DEPARTMENTS = 6
-REQUESTERS = 50
 WORKERS = 2
 SECONDS = int(os.environ.get("HTTP_BENCH_SECONDS", "8"))
 CONNECTIONS = int(os.environ.get("HTTP_BENCH_CONNECTIONS", "4"))
@@ -55,30 +54,6 @@ HELLO = "/bench/hello/"
 PAGE_TARGET = 0.10
 API_TARGET = 0.15
 WRK = shutil.which("wrk")
-WORDS = [
-    "pipeline",
-    "dashboard",
-    "quote",
-    "renewal",
-    "churn",
-    "pricing",
-    "onboarding",
-    "email",
-    "report",
-    "forecast",
-    "lead",
-    "routing",
-    "battlecard",
-    "webinar",
-    "survey",
-    "health",
-    "score",
-    "invoice",
-    "discount",
-    "partner",
-    "portal",
-    "export",
-]
 OPEN_STATUSES = ("new", "triaged", "needs_info", "scored", "accepted")
 
 
