@@ -162,7 +162,7 @@ def test_chart_template_has_title_desc_axes_and_table():
     assert '<title id="chart-score-distribution-title">Score distribution</title>' in html
     assert "<desc" in html and "5 scored requests" in html
     assert html.count('class="axis"') == 2
-    assert '<table class="sr-only"' in html
+    assert '<div class="sr-only"><table data-testid="chart-table">' in html
     assert '<th scope="row">90–100</th><td>4</td>' in html
     assert "<script" not in html
 
