@@ -73,11 +73,13 @@
   var running = 0;
 
   function buttonsOf(elt, event) {
-    var submitter = event && event.detail.requestConfig && event.detail.requestConfig.triggeringEvent &&
-      event.detail.requestConfig.triggeringEvent.submitter;
-    if (submitter) return [submitter];
+    var trigger = event && event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (trigger && trigger.submitter) return [trigger.submitter];
     if (elt.matches("button, input[type=submit]")) return [elt];
-    if (elt.tagName === "FORM") {
+    // A form's buttons wait only while the form itself is being sent: a form that refreshes a
+    // summary on `change` must not disable its own submit button, or a click that blurs a
+    // field (firing that change) lands on a disabled button and is lost.
+    if (elt.tagName === "FORM" && (!trigger || trigger.type === "submit")) {
       return Array.prototype.slice.call(elt.querySelectorAll("button:not([type=button]), input[type=submit]"));
     }
     return [];
@@ -90,7 +92,7 @@
     elt.setAttribute("aria-busy", "true");
     var buttons = buttonsOf(elt, event).filter(function (b) { return !b.disabled; });
     buttons.forEach(function (b) { b.disabled = true; b.classList.add("is-busy"); });
-    elt._busyButtons = buttons;
+    elt._busyButtons = (elt._busyButtons || []).concat(buttons);
     clearError(elt);
   });
 

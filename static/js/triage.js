@@ -96,7 +96,14 @@
     }
     // On a link or button, keys keep their own meaning (Enter follows or presses it).
     if (target.closest && target.closest("a, button, summary")) {
-      if (event.key === "Escape") target.blur();
+      if (event.key === "Escape") {
+        target.blur();
+        // Esc from a control of the open panel (or a toast) still closes the panel.
+        if (panelOpen() && !document.querySelector("dialog[open]")) {
+          closePanel();
+          event.preventDefault();
+        }
+      }
       return;
     }
     if (document.querySelector("dialog[open]") && event.key !== "?") return;
