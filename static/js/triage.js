@@ -7,6 +7,8 @@
   var currentId = null; // the id of the current row's <tr>, which survives htmx swaps
   var pendingFocus = null; // the panel field to focus once the panel for the current row arrives
   var followTimer = null;
+  var backToList = false; // blur the re-rendered field once a save settles
+  var keyFocused = false; // a shortcut focused a field since the last request began
 
   function queue() { return document.querySelector("[data-testid=queue]"); }
   function panel() { return document.getElementById("triage-panel"); }
@@ -47,8 +49,12 @@
   function focusField(name) {
     var p = panel();
     var field = p && p.querySelector('[data-shortcut="' + name + '"]');
-    if (field) { field.focus(); return true; }
-    return false;
+    if (!field) return false;
+    // A field focused by a shortcut keeps the focus, even when an earlier save settles after it.
+    keyFocused = true;
+    backToList = false;
+    field.focus();
+    return true;
   }
 
   function loadPanel(row, focusName) {
@@ -171,10 +177,10 @@
 
   // After a change is saved, the keys belong to the list again (htmx would otherwise put the
   // focus back into the re-rendered field, which would take the next shortcut as typing).
-  var backToList = false;
+  document.addEventListener("htmx:beforeRequest", function () { keyFocused = false; });
   document.addEventListener("htmx:afterRequest", function (event) {
     var config = event.detail.requestConfig;
-    backToList = !!(event.detail.successful && config && config.verb === "post");
+    backToList = !!(event.detail.successful && config && config.verb === "post" && !keyFocused);
   });
 
   document.addEventListener("htmx:afterSettle", function () {
