@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "roadmap",
     "outcomes",
     "docs_hub",
+    "outreach",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,13 @@ WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 # An endpoint whose every attempt failed for this many days is switched off.
 WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=5)
 EMAIL_RETRY_AFTER_MINUTES = env.int("EMAIL_RETRY_AFTER_MINUTES", default=10)
+# The contact budget every team shares (outreach.budget.preflight).
+OUTREACH_CONTACT_MAX_TOUCHES = env.int("OUTREACH_CONTACT_MAX_TOUCHES", default=2)
+OUTREACH_CONTACT_WINDOW_DAYS = env.int("OUTREACH_CONTACT_WINDOW_DAYS", default=30)
+OUTREACH_COOLDOWN_DAYS = env.int("OUTREACH_COOLDOWN_DAYS", default=14)
+OUTREACH_ACCOUNT_MAX_TOUCHES = env.int("OUTREACH_ACCOUNT_MAX_TOUCHES", default=6)
+OUTREACH_ACCOUNT_WINDOW_DAYS = env.int("OUTREACH_ACCOUNT_WINDOW_DAYS", default=30)
+OUTREACH_RENEWAL_BLACKOUT_DAYS = env.int("OUTREACH_RENEWAL_BLACKOUT_DAYS", default=30)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
 
 # Celery: one place for broker, serialization, limits and the periodic schedule.

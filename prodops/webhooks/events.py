@@ -50,6 +50,7 @@ _FROM_ACTIVITY: dict[tuple[str, str, str], tuple[str, Callable]] = {
         "roadmap_item.shipped",
         lambda target, changes: _status_to(changes) == "shipped",
     ),
+    ("outreach", "touch", "logged"): ("outreach.touch_logged", lambda target, changes: True),
     ("reviews", "cadence", "review_completed"): (
         "roadmap.reviewed",
         lambda target, changes: _is_roadmap_review(target),

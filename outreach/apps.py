@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "outreach"
+    verbose_name = "Customer outreach"

@@ -1,0 +1,311 @@
+"""The contact budget: one rule for every team that wants to reach a customer.
+
+Other parts of the product add blackouts by registering a provider (see
+`register_blackout_provider`): a function taking an account and a date and returning the
+`Blackout`s in force for that account on that day, e.g. a price change in flight."""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Account, Contact, Touch
+
+# Never more rounds than this when looking for the next allowed day: each round moves past
+# one lifting date, and only a handful of rules can push it further.
+MAX_ROUNDS = 10
+
+
+def contact_max_touches() -> int:
+    return settings.OUTREACH_CONTACT_MAX_TOUCHES
+
+
+def contact_window_days() -> int:
+    return settings.OUTREACH_CONTACT_WINDOW_DAYS
+
+
+def cooldown_days() -> int:
+    return settings.OUTREACH_COOLDOWN_DAYS
+
+
+def account_max_touches() -> int:
+    return settings.OUTREACH_ACCOUNT_MAX_TOUCHES
+
+
+def account_window_days() -> int:
+    return settings.OUTREACH_ACCOUNT_WINDOW_DAYS
+
+
+def renewal_blackout_days() -> int:
+    return settings.OUTREACH_RENEWAL_BLACKOUT_DAYS
+
+
+@dataclass(frozen=True)
+class Blackout:
+    """A period an account's contacts are left alone: why, and the first day it no longer
+    holds (None when nobody knows yet)."""
+
+    sentence: str
+    lifts_on: dt.date | None
+    code: str = "blackout"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason a contact may not be reached on a day."""
+
+    code: str
+    sentence: str
+    lifts_on: dt.date | None
+    # A reason no override lifts (opted out, erased).
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class LastTouch:
+    on: dt.date
+    by: str
+    channel: str
+    purpose: str
+    team: str
+    plan: str
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """The answer to "can we contact X on this day, and if not, why and when"."""
+
+    contact_id: int
+    on: dt.date
+    reasons: tuple[Reason, ...]
+    next_allowed_on: dt.date | None
+    last_touch: LastTouch | None
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
+
+    @property
+    def overridable(self) -> bool:
+        """A lead may go past these reasons with a reason of their own: all but the final."""
+        return bool(self.reasons) and not any(r.final for r in self.reasons)
+
+
+BlackoutProvider = Callable[[Account, dt.date], Iterable[Blackout]]
+_BLACKOUT_PROVIDERS: list[BlackoutProvider] = []
+
+
+def register_blackout_provider(provider: BlackoutProvider) -> BlackoutProvider:
+    """Add a source of blackouts (usable as a decorator). A provider answers for one account
+    and one day; it must be cheap, as it runs on every pre-flight."""
+    if provider not in _BLACKOUT_PROVIDERS:
+        _BLACKOUT_PROVIDERS.append(provider)
+    return provider
+
+
+def unregister_blackout_provider(provider: BlackoutProvider) -> None:
+    if provider in _BLACKOUT_PROVIDERS:
+        _BLACKOUT_PROVIDERS.remove(provider)
+
+
+def _day(date: dt.date) -> str:
+    return f"{date:%-d %b %Y}"
+
+
+def _window_reason(dates: list[dt.date], on: dt.date, *, limit: int, days: int, who: str, code):
+    """`dates` (ascending) are the touches in the window ending on `on`. Over `limit`, the
+    window frees a place when enough of the oldest have left it."""
+    if len(dates) < limit:
+        return None
+    # The touch whose leaving brings the count under the limit.
+    leaving = dates[len(dates) - limit]
+    lifts = leaving + dt.timedelta(days=days)
+    return Reason(
+        code=code,
+        sentence=(
+            f"{who} already had {len(dates)} touch{'es' if len(dates) != 1 else ''} in the "
+            f"last {days} days (at most {limit}); a place frees up on {_day(lifts)}."
+        ),
+        lifts_on=lifts,
+    )
+
+
+def _reasons(
+    contact: Contact,
+    account: Account,
+    on: dt.date,
+    contact_dates: list[dt.date],
+    account_dates: list[dt.date],
+) -> tuple[list[Reason], dict]:
+    reasons: list[Reason] = []
+    if contact.erased_at is not None:
+        reasons.append(
+            Reason("erased", "This contact was erased on request: never contact them.", None, True)
+        )
+    if contact.opted_out:
+        reasons.append(
+            Reason("opted_out", "This contact opted out: never contact them.", None, True)
+        )
+
+    window = contact_window_days()
+    in_window = [d for d in contact_dates if on - dt.timedelta(days=window) < d <= on]
+    found = _window_reason(
+        in_window,
+        on,
+        limit=contact_max_touches(),
+        days=window,
+        who="This contact",
+        code="contact_budget",
+    )
+    if found:
+        reasons.append(found)
+
+    earlier = [d for d in contact_dates if d <= on]
+    if earlier:
+        last = earlier[-1]
+        lifts = last + dt.timedelta(days=cooldown_days())
+        if on < lifts:
+            reasons.append(
+                Reason(
+                    "cooldown",
+                    f"Last touched on {_day(last)}: each touch is followed by "
+                    f"{cooldown_days()} quiet days; contact again from {_day(lifts)}.",
+                    lifts,
+                )
+            )
+
+    account_window = account_window_days()
+    account_in_window = [
+        d for d in account_dates if on - dt.timedelta(days=account_window) < d <= on
+    ]
+    found = _window_reason(
+        account_in_window,
+        on,
+        limit=account_max_touches(),
+        days=account_window,
+        who=f"{account.name}",
+        code="account_budget",
+    )
+    if found:
+        reasons.append(found)
+
+    if account.open_escalation:
+        reasons.append(
+            Reason(
+                "escalation",
+                f"{account.name} has an open escalation: no outreach until it is closed.",
+                None,
+            )
+        )
+    renewal = account.renewal_date
+    if renewal is not None and on <= renewal <= on + dt.timedelta(days=renewal_blackout_days()):
+        lifts = renewal + dt.timedelta(days=1)
+        reasons.append(
+            Reason(
+                "renewal",
+                f"{account.name} renews on {_day(renewal)}: no outreach in the "
+                f"{renewal_blackout_days()} days up to a renewal; contact again from {_day(lifts)}.",
+                lifts,
+            )
+        )
+    for provider in list(_BLACKOUT_PROVIDERS):
+        for blackout in provider(account, on):
+            reasons.append(Reason(blackout.code, blackout.sentence, blackout.lifts_on))
+    counts = {
+        "contact_touches_in_window": len(in_window),
+        "account_touches_in_window": len(account_in_window),
+    }
+    return reasons, counts
+
+
+def preflight(contact: Contact, *, on: dt.date | None = None) -> Preflight:
+    """May anyone contact `contact` on `on` (default today)? The one contact budget:
+
+    - per contact, fewer than OUTREACH_CONTACT_MAX_TOUCHES (2) touches in the
+      OUTREACH_CONTACT_WINDOW_DAYS (30) days ending on that day — a touch 30 days back has
+      left the window, one 29 days back has not;
+    - per contact, OUTREACH_COOLDOWN_DAYS (14) quiet days after each touch — 13 days after
+      a touch is too soon, 14 is fine;
+    - per account, fewer than OUTREACH_ACCOUNT_MAX_TOUCHES (6) touches across all its
+      contacts in OUTREACH_ACCOUNT_WINDOW_DAYS (30) days;
+    - blackouts: the account has an open escalation (lifts when closed: no date); it renews
+      within OUTREACH_RENEWAL_BLACKOUT_DAYS (30) days, renewal day included (lifts the day
+      after); any registered blackout provider (a price change in flight…);
+    - an opted-out or erased contact: never, and no override lifts it.
+
+    Only touches on or before the day count. The answer lists every reason with its plain
+    sentence and the date it lifts, the next day contact is allowed (None when a reason has
+    no known end), and who contacted them last and why."""
+    on = on or timezone.localdate()
+    account = contact.account
+    reach_back = max(contact_window_days(), cooldown_days())
+    contact_dates = list(
+        Touch.objects.filter(contact_id=contact.pk, on__gt=on - dt.timedelta(days=reach_back))
+        .order_by("on")
+        .values_list("on", flat=True)
+    )
+    account_dates = list(
+        Touch.objects.filter(
+            account_id=account.pk, on__gt=on - dt.timedelta(days=account_window_days())
+        )
+        .order_by("on")
+        .values_list("on", flat=True)
+    )
+    reasons, counts = _reasons(contact, account, on, contact_dates, account_dates)
+    next_allowed = on if not reasons else _next_allowed(contact, account, reasons)
+    return Preflight(
+        contact_id=contact.pk,
+        on=on,
+        reasons=tuple(reasons),
+        next_allowed_on=next_allowed,
+        last_touch=_last_touch(contact, on),
+        counts=counts,
+    )
+
+
+def _next_allowed(contact: Contact, account: Account, reasons: list[Reason]) -> dt.date | None:
+    """The first day no reason holds: step to the latest lifting date, check again there
+    (a renewal can begin while a cooldown ends), until clear or a reason has no end."""
+    for _ in range(MAX_ROUNDS):
+        if any(r.lifts_on is None for r in reasons):
+            return None
+        day = max(r.lifts_on for r in reasons)
+        reach_back = max(contact_window_days(), cooldown_days(), account_window_days())
+        since = day - dt.timedelta(days=reach_back)
+        contact_dates = list(
+            Touch.objects.filter(contact_id=contact.pk, on__gt=since, on__lte=day)
+            .order_by("on")
+            .values_list("on", flat=True)
+        )
+        account_dates = list(
+            Touch.objects.filter(account_id=account.pk, on__gt=since, on__lte=day)
+            .order_by("on")
+            .values_list("on", flat=True)
+        )
+        reasons, _counts = _reasons(contact, account, day, contact_dates, account_dates)
+        if not reasons:
+            return day
+    return None
+
+
+def _last_touch(contact: Contact, on: dt.date) -> LastTouch | None:
+    touch = (
+        Touch.objects.filter(contact_id=contact.pk, on__lte=on)
+        .select_related("by", "plan__team")
+        .order_by("-on", "-id")
+        .first()
+    )
+    if touch is None:
+        return None
+    plan = touch.plan
+    return LastTouch(
+        on=touch.on,
+        by=touch.by.display_name if touch.by else "someone no longer here",
+        channel=touch.get_channel_display(),
+        purpose=plan.get_purpose_display() if plan else "No plan",
+        team=str(plan.team) if plan else "",
+        plan=plan.title if plan else "",
+    )
