@@ -12,6 +12,7 @@ NAV_ITEMS = [
     ("Objectives", "outcomes:objectives", Role.STAKEHOLDER, "target"),
     ("Docs", "docs_hub:index", Role.STAKEHOLDER, "book-open"),
     ("Reviews", "reviews:index", Role.MEMBER, "calendar-check"),
+    ("Outreach", "outreach:index", Role.MEMBER, "send"),
     ("People", "people:index", Role.ADMIN, "users"),
     ("Webhooks", "webhooks:list", Role.ADMIN, "share-2"),
 ]

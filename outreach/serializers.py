@@ -1,0 +1,153 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from prodops.accounts.models import Team, User
+
+from .models import Account, Contact, OutreachPlan, Touch
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "name",
+            "segment",
+            "owner",
+            "renewal_date",
+            "health",
+            "open_escalation",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = ["created_at"]
+        # The unique-name rule lives in the service, which names the field itself.
+        validators = []
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all())
+    email = serializers.EmailField(max_length=254)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "account",
+            "name",
+            "role",
+            "email",
+            "opted_out",
+            "erased_at",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = ["erased_at", "created_at"]
+        validators = []
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    accounts = serializers.PrimaryKeyRelatedField(
+        queryset=Account.objects.all(), many=True, required=False
+    )
+    contacts = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), many=True, required=False
+    )
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = OutreachPlan
+        fields = [
+            "id",
+            "title",
+            "purpose",
+            "team",
+            "channel",
+            "starts_on",
+            "ends_on",
+            "accounts",
+            "contacts",
+            "request",
+            "roadmap_item",
+            "serves",
+            "status",
+            "created_by",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+
+
+class TouchSerializer(serializers.ModelSerializer):
+    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all())
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=OutreachPlan.objects.all(), required=False, allow_null=True
+    )
+    override_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Needed past a limit of the contact budget, from a lead; kept with the touch.",
+    )
+
+    class Meta:
+        model = Touch
+        fields = [
+            "id",
+            "contact",
+            "account",
+            "plan",
+            "on",
+            "channel",
+            "by",
+            "outcome",
+            "notes",
+            "override_reason",
+            "overridden_by",
+            "created_at",
+        ]
+        read_only_fields = ["account", "by", "overridden_by", "created_at"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    sentence = serializers.CharField()
+    lifts_on = serializers.DateField(allow_null=True)
+    final = serializers.BooleanField(help_text="True when no override lifts it.")
+
+
+class LastTouchSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    by = serializers.CharField()
+    channel = serializers.CharField()
+    purpose = serializers.CharField()
+    team = serializers.CharField()
+    plan = serializers.CharField()
+
+
+class PreflightSerializer(serializers.Serializer):
+    contact = serializers.IntegerField(source="contact_id")
+    on = serializers.DateField()
+    allowed = serializers.BooleanField()
+    overridable = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True)
+    next_allowed_on = serializers.DateField(
+        allow_null=True, help_text="None when a reason has no known end."
+    )
+    last_touch = serializers.SerializerMethodField()
+
+    @extend_schema_field(LastTouchSerializer(allow_null=True))
+    def get_last_touch(self, answer):
+        return LastTouchSerializer(answer.last_touch).data if answer.last_touch else None
+
+
+class PreflightQuerySerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text="The day to check; today if absent.")
