@@ -157,10 +157,10 @@ def contact_erase(*, contact: Contact, actor) -> Contact:
 
 
 def _check_plan(plan: OutreachPlan, actor) -> None:
-    if plan.starts_on and plan.ends_on and plan.ends_on < plan.starts_on:
-        raise ValidationFailed("The end date comes before the start date.", field="ends_on")
     if plan.team_id and not may_act_for_team(actor, plan.team, minimum=Role.MEMBER):
         raise NotAllowed(f"Only {plan.team}'s own people (or an admin) plan its outreach.")
+    if plan.starts_on and plan.ends_on and plan.ends_on < plan.starts_on:
+        raise ValidationFailed("The end date comes before the start date.", field="ends_on")
 
 
 @transaction.atomic
