@@ -201,7 +201,11 @@ def _contact_lines(rows: list[dict]) -> list[Line]:
             values["account"] = accounts[account_name.lower()]
         if "opted_out" in row:
             values["opted_out"] = _yes_no(row.get("opted_out"), "opted_out", errors)
-        lines.append(_line(number, email, values, errors, existing.get(email.lower())))
+        found = existing.get(email.lower())
+        if found is not None:
+            # Matched ignoring case: the address as stored stays.
+            values["email"] = found.email
+        lines.append(_line(number, email, values, errors, found))
     return lines
 
 
