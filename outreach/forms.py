@@ -1,6 +1,7 @@
 from django import forms
 
 from prodops.accounts.models import Team
+from prodops.core import limits
 
 from .models import Account, Channel, Contact, OutreachPlan, Touch
 
@@ -40,7 +41,9 @@ class TouchForm(forms.Form):
     on = forms.DateField(label="Day", widget=DateInput)
     channel = forms.ChoiceField(choices=Channel.choices)
     outcome = forms.ChoiceField(choices=Touch.Outcome.choices)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        required=False, max_length=limits.NOTES, widget=forms.Textarea(attrs={"rows": 2})
+    )
     override_reason = forms.CharField(
         max_length=500,
         required=False,
@@ -60,7 +63,7 @@ class TouchForm(forms.Form):
 
 
 class PreflightForm(forms.Form):
-    q = forms.CharField(label="Contact (name or email)", max_length=200, required=False)
+    q = forms.CharField(label="Contact (name or email)", max_length=limits.SEARCH, required=False)
     on = forms.DateField(label="On", required=False, widget=DateInput)
 
 

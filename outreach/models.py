@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from prodops.core import limits
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
@@ -173,7 +175,7 @@ class Touch(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.REACHED)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=limits.NOTES)
     override_reason = models.CharField(max_length=500, blank=True)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -15,8 +15,6 @@ from prodops.core.errors import NotAllowed, ValidationFailed
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.outreach.factories import ContactFactory, PlanFactory, TouchFactory
 
-TODAY = dt.date.today
-
 
 def log(actor, contact, **extra):
     values = {"on": timezone.localdate(), "channel": "email"}
