@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Account, Contact, Touch
+from .models import Account, Channel, Contact, OutreachPlan, Touch
 
 # Never more rounds than this when looking for the next allowed day: each round moves past
 # one lifting date, and only a handful of rules can push it further.
@@ -321,21 +321,33 @@ def _next_allowed(contact, account, reasons, contact_dates, account_dates) -> dt
 
 
 def _last_touches(contact_ids: set[int], on: dt.date) -> dict[int, LastTouch]:
-    touches = (
+    rows = (
         Touch.objects.filter(contact_id__in=contact_ids, on__lte=on)
-        .select_related("by", "plan__team")
         .order_by("contact_id", "-on", "-id")
         .distinct("contact_id")
+        .values_list(
+            "contact_id",
+            "on",
+            "channel",
+            "by__first_name",
+            "by__last_name",
+            "by__username",
+            "plan__purpose",
+            "plan__team__name",
+            "plan__title",
+        )
     )
+    channels = dict(Channel.choices)
+    purposes = dict(OutreachPlan.Purpose.choices)
     found = {}
-    for touch in touches:
-        plan = touch.plan
-        found[touch.contact_id] = LastTouch(
-            on=touch.on,
-            by=touch.by.display_name if touch.by else "someone no longer here",
-            channel=touch.get_channel_display(),
-            purpose=plan.get_purpose_display() if plan else "No plan",
-            team=str(plan.team) if plan else "",
-            plan=plan.title if plan else "",
+    for contact_id, day, channel, first, last, username, purpose, team, title in rows:
+        full_name = f"{first} {last}".strip()
+        found[contact_id] = LastTouch(
+            on=day,
+            by=full_name or username or "someone no longer here",
+            channel=channels.get(channel, channel),
+            purpose=purposes.get(purpose, purpose) if purpose else "No plan",
+            team=team or "",
+            plan=title or "",
         )
     return found

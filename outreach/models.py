@@ -191,6 +191,7 @@ class Touch(models.Model):
         indexes = [
             models.Index(fields=["contact", "on"], name="outreach_touch_contact_on"),
             models.Index(fields=["account", "on"], name="outreach_touch_account_on"),
+            models.Index(fields=["plan", "on"], name="outreach_touch_plan_on"),
         ]
 
     def __str__(self) -> str:
