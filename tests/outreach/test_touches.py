@@ -133,3 +133,17 @@ def test_concurrent_logs_cannot_both_pass_the_budget():
     # The second waits for the first's lock, then sees its touch and the cooldown.
     assert sorted(results) == ["logged", "refused"]
     assert Touch.objects.filter(contact=contact).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_logged_touch_is_a_webhook_event_without_personal_details(member):
+    from prodops.webhooks.models import Endpoint, Event
+
+    Endpoint.objects.create(
+        url="https://hooks.example.com/in", events=["outreach.touch_logged"], secret="whsec_x"
+    )
+    contact = ContactFactory(name="Private Person", email="private@customer.example")
+    touch = log(member, contact, notes="Private Person was friendly")
+    event = Event.objects.get(type="outreach.touch_logged")
+    assert event.payload["data"]["id"] == touch.pk
+    assert "Private" not in str(event.payload) and "private@" not in str(event.payload)
