@@ -13,7 +13,38 @@ from harness import Measurement, analyze, baseline, client, report, throwaway_da
 
 ROWS = int(os.environ.get("IMPORT_ROWS", "100000"))
 EXISTING = 10_000
-WORDS = ["pricing", "page", "dashboard", "churn", "onboarding", "webinar", "partner", "battlecard", "renewal", "survey", "launch", "email", "template", "report", "forecast", "pipeline", "campaign", "segment", "persona", "playbook", "enablement", "training", "pilot", "beta", "feedback", "trial", "discount", "bundle", "calculator", "portal"]
+WORDS = [
+    "pricing",
+    "page",
+    "dashboard",
+    "churn",
+    "onboarding",
+    "webinar",
+    "partner",
+    "battlecard",
+    "renewal",
+    "survey",
+    "launch",
+    "email",
+    "template",
+    "report",
+    "forecast",
+    "pipeline",
+    "campaign",
+    "segment",
+    "persona",
+    "playbook",
+    "enablement",
+    "training",
+    "pilot",
+    "beta",
+    "feedback",
+    "trial",
+    "discount",
+    "bundle",
+    "calculator",
+    "portal",
+]
 
 
 def title(rng: random.Random, n: int) -> str:
