@@ -1,6 +1,7 @@
 """`/api/v1/accounts/`, `/contacts/` (with `/preflight/` and `/erase/`), `/outreach-plans/`
 and `/touches/`. Everything here needs the member role: stakeholders get no contact data."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -84,7 +85,13 @@ class ContactViewSet(
         return selectors.contact_list()
 
     @extend_schema(
-        parameters=[OpenApiParameter("on", str, description="YYYY-MM-DD; today if absent.")],
+        parameters=[
+            OpenApiParameter(
+                "on",
+                OpenApiTypes.DATE,
+                description="The day to check (2000-01-01 to 2100-12-31); today if absent.",
+            )
+        ],
         responses=PreflightSerializer,
     )
     @action(detail=True, methods=["get"])

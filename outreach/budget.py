@@ -13,8 +13,13 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from prodops.core.errors import ValidationFailed
+
 from .models import Account, Channel, Contact, OutreachPlan, Touch
 
+# The days the budget answers for; outside them date arithmetic would leave the calendar.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
 # Never more rounds than this when looking for the next allowed day: each round moves past
 # one lifting date, and only a handful of rules can push it further.
 MAX_ROUNDS = 10
@@ -261,6 +266,10 @@ def preflight_many(contacts: list[Contact], *, on: dt.date | None = None) -> lis
     what blackout providers ask): a page listing a plan's contacts costs the same for ten
     people as for a hundred."""
     on = on or timezone.localdate()
+    if not FIRST_DAY <= on <= LAST_DAY:
+        raise ValidationFailed(
+            f"Pick a day from {FIRST_DAY:%Y-%m-%d} to {LAST_DAY:%Y-%m-%d}.", field="on"
+        )
     contacts = list(contacts)
     if not contacts:
         return []

@@ -35,7 +35,10 @@ def _preflight_context(request) -> dict:
     if form.is_valid():
         on = form.cleaned_data.get("on")
         contacts = selectors.contact_search(text=form.cleaned_data.get("q"))
-        found = list(zip(contacts, preflight_many(contacts, on=on), strict=True))
+        try:
+            found = list(zip(contacts, preflight_many(contacts, on=on), strict=True))
+        except DomainError as error:
+            form.add_error("on", error.message)
     return {"preflight_form": form, "preflight_results": found, "asked": bool(request.GET)}
 
 

@@ -303,3 +303,19 @@ def test_pages_queries_do_not_grow(clients, plan, contact, page):
             TouchFactory(contact=other, on=timezone.localdate())
 
     assert_queries_do_not_grow(lambda: clients["member"].get(path), add, before=3, after=30)
+
+
+def test_preflight_days_outside_the_calendar_are_a_400_naming_on(api_clients, clients, contact):
+    for day in ("0001-01-01", "9999-12-31"):
+        response = api_clients["member"].get(
+            f"/api/v1/contacts/{contact.pk}/preflight/", {"on": day}
+        )
+        assert response.status_code == 400 and "on" in response.json(), day
+    page = clients["member"].get("/outreach/preflight/", {"q": "zebediah", "on": "9999-12-31"})
+    assert page.status_code == 200 and "Pick a day from" in page.content.decode()
+    touch = api_clients["member"].post(
+        "/api/v1/touches/",
+        {"contact": contact.pk, "on": "0001-01-01", "channel": "email"},
+        format="json",
+    )
+    assert touch.status_code == 400 and "on" in touch.json()
