@@ -31,9 +31,18 @@ class AccountSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"validators": []}}
 
 
+class ErasableEmailField(serializers.EmailField):
+    """An address, or null once the contact was erased."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ContactSerializer(serializers.ModelSerializer):
     account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all())
-    email = serializers.EmailField(max_length=254)
+    email = ErasableEmailField(
+        max_length=254, allow_null=True, help_text="Null once the contact was erased."
+    )
     version = serializers.IntegerField(required=False, min_value=1)
 
     class Meta:

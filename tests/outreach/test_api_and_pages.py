@@ -192,7 +192,7 @@ def test_erase_through_the_api(api_clients, contact):
     )
     response = api_clients["member"].post(f"/api/v1/contacts/{contact.pk}/erase/")
     assert response.status_code == 200
-    assert response.json()["email"] == "" and response.json()["erased_at"]
+    assert response.json()["email"] is None and response.json()["erased_at"]
     assert Touch.objects.filter(contact=contact).count() == 1
     listed = api_clients["member"].get("/api/v1/touches/").content.decode()
     assert SECRET_NAME not in listed
@@ -319,3 +319,10 @@ def test_preflight_days_outside_the_calendar_are_a_400_naming_on(api_clients, cl
         format="json",
     )
     assert touch.status_code == 400 and "on" in touch.json()
+
+
+def test_a_null_email_is_refused_naming_email(api_clients, contact):
+    response = api_clients["member"].post(
+        "/api/v1/contacts/", {"account": contact.account_id, "email": None}, format="json"
+    )
+    assert response.status_code == 400 and "email" in response.json()
