@@ -7,6 +7,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "prodops.reviews.tasks.sweep_due_reviews",
         "schedule": timedelta(minutes=5),
     },
+    # Scheduled price changes take effect on their date; each run is idempotent, so a
+    # duplicate beat changes nothing.
+    "pricing-effective-switch": {
+        "task": "pricing.tasks.switch_due_prices",
+        "schedule": timedelta(minutes=15),
+    },
     # Emails not sent within EMAIL_RETRY_AFTER_MINUTES are queued again; the sweep runs
     # more often than that so a lost email waits at most about one extra interval.
     "notification-emails-sweep": {

@@ -31,6 +31,7 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("docs/", include("docs_hub.urls")),
     path("reviews/", include("prodops.reviews.urls")),
+    path("pricing/", include("pricing.urls")),
     path("notifications/", include("prodops.notifications.urls")),
     path("people/", include("prodops.accounts.urls")),
     path("api/v1/", include("prodops.api_urls")),

@@ -12,6 +12,7 @@ NAV_ITEMS = [
     ("Objectives", "outcomes:objectives", Role.STAKEHOLDER, "target"),
     ("Docs", "docs_hub:index", Role.STAKEHOLDER, "book-open"),
     ("Reviews", "reviews:index", Role.MEMBER, "calendar-check"),
+    ("Pricing", "pricing:book", Role.MEMBER, "tag"),
     ("People", "people:index", Role.ADMIN, "users"),
 ]
 

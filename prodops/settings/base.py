@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "roadmap",
     "outcomes",
     "docs_hub",
+    "pricing",
 ]
 
 MIDDLEWARE = [
