@@ -14,6 +14,12 @@ class ProposalForm(forms.ModelForm):
     """A price change proposal: the change itself, then the new prices (up to three rows)."""
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    metric_url = forms.URLField(
+        label="Metric link",
+        required=False,
+        assume_scheme="https",
+        help_text="Where the outcome metric is tracked.",
+    )
 
     class Meta:
         model = PriceProposal
@@ -22,7 +28,6 @@ class ProposalForm(forms.ModelForm):
             "effective_on",
             "rationale",
             "expected_effect",
-            "metric_url",
             "affected_customers",
             "grandfathering",
             "grandfathered_until",
@@ -59,7 +64,10 @@ class ProposalForm(forms.ModelForm):
                 plans, required=required, label=f"Plan {i + 1}"
             )
             self.fields[f"amount_{i}"] = forms.DecimalField(
-                max_digits=12, decimal_places=2, min_value=0, required=required,
+                max_digits=12,
+                decimal_places=2,
+                min_value=0,
+                required=required,
                 label=f"New amount {i + 1}",
             )
             self.fields[f"currency_{i}"] = forms.ChoiceField(
@@ -88,15 +96,41 @@ class ReviewForm(forms.Form):
 
     decision = forms.ChoiceField(choices=PricingReview.Decision.choices)
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.REASON)
-    input_win_loss = forms.CharField(label="Win/loss notes", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.NOTES)
-    input_churn = forms.CharField(label="Churn notes", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.NOTES)
-    input_competitor = forms.CharField(label="Competitor notes", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.NOTES)
-    input_usage = forms.CharField(label="Usage notes", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.NOTES)
+    input_win_loss = forms.CharField(
+        label="Win/loss notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=limits.NOTES,
+    )
+    input_churn = forms.CharField(
+        label="Churn notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=limits.NOTES,
+    )
+    input_competitor = forms.CharField(
+        label="Competitor notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=limits.NOTES,
+    )
+    input_usage = forms.CharField(
+        label="Usage notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=limits.NOTES,
+    )
     new_amount = forms.DecimalField(
-        label="New amount (opens a proposal)", required=False, max_digits=12, decimal_places=2, min_value=0
+        label="New amount (opens a proposal)",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
     )
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="EUR")
     billing_period = forms.ChoiceField(choices=BillingPeriod.choices)
     effective_on = forms.DateField(
-        label="Effective on (for the proposal)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Effective on (for the proposal)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )

@@ -46,7 +46,5 @@ def check_move(*, current: str, target: str, role_ok, by_task: bool = False) -> 
             return MoveCheck(True)
         return MoveCheck(False, "A price becomes effective on its date, by itself.", "status")
     if not role_ok(minimum):
-        return MoveCheck(
-            False, f"This needs the {minimum.label.lower()} role or higher.", None
-        )
+        return MoveCheck(False, f"This needs the {minimum.label.lower()} role or higher.", None)
     return MoveCheck(True)

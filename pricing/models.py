@@ -98,9 +98,7 @@ class PricePoint(models.Model):
     refuses it (an exclusion constraint over the date range), whatever path the write takes."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="price_points")
-    amount = models.DecimalField(
-        max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, validators=[validate_currency])
     billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices)
     effective_from = models.DateField()
@@ -222,9 +220,7 @@ class ProposedPrice(models.Model):
 
     proposal = models.ForeignKey(PriceProposal, on_delete=models.CASCADE, related_name="lines")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="proposed_prices")
-    amount = models.DecimalField(
-        max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
-    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, validators=[validate_currency])
     billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices)
 
@@ -260,7 +256,9 @@ class Approval(models.Model):
     class Meta:
         ordering = ["decided_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "step"], name="pricing_one_approval_per_step")
+            models.UniqueConstraint(
+                fields=["proposal", "step"], name="pricing_one_approval_per_step"
+            )
         ]
 
     def __str__(self) -> str:
@@ -297,12 +295,12 @@ class ReadinessItem(models.Model):
             models.UniqueConstraint(fields=["proposal", "kind"], name="pricing_one_item_per_kind")
         ]
 
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
     @property
     def is_open(self) -> bool:
         return self.done_at is None and not self.waived_reason
-
-    def __str__(self) -> str:
-        return self.get_kind_display()
 
 
 class PricingReview(models.Model):

@@ -125,7 +125,9 @@ def price_book(*, today: dt.date | None = None, product: int | None = None) -> l
         ).select_related("owner")
     }
     return [
-        BookRow(plan=p, current=p.current_prices, upcoming=p.upcoming_prices, cadence=cadences.get(p.pk))
+        BookRow(
+            plan=p, current=p.current_prices, upcoming=p.upcoming_prices, cadence=cadences.get(p.pk)
+        )
         for p in plans
     ]
 

@@ -136,7 +136,9 @@ def _locked(model, obj, expected_version):
 
 def _lead_or_none(user, field: str):
     if user is not None and not has_role(user, Role.LEAD):
-        raise ValidationFailed(f"{user} cannot own pricing: choose a lead or an admin.", field=field)
+        raise ValidationFailed(
+            f"{user} cannot own pricing: choose a lead or an admin.", field=field
+        )
     return user
 
 
@@ -650,7 +652,9 @@ def proposal_schedule(
 @transaction.atomic
 def readiness_mark_done(*, item: ReadinessItem, actor, done: bool = True) -> ReadinessItem:
     """The item's owner or a lead ticks an item off (or back on)."""
-    if not (has_role(actor, Role.LEAD) or (item.owner_id == actor.pk and has_role(actor, Role.MEMBER))):
+    if not (
+        has_role(actor, Role.LEAD) or (item.owner_id == actor.pk and has_role(actor, Role.MEMBER))
+    ):
         raise NotAllowed("Only the item's owner or a lead may tick it off.")
     locked = ReadinessItem.objects.select_for_update().get(pk=item.pk)
     if locked.proposal.status == ProposalStatus.EFFECTIVE:
@@ -658,7 +662,12 @@ def readiness_mark_done(*, item: ReadinessItem, actor, done: bool = True) -> Rea
     locked.done_at = timezone.now() if done else None
     locked.done_by = actor if done else None
     locked.save(update_fields=["done_at", "done_by"])
-    activity_record(actor=actor, target=locked.proposal, verb="readiness", summary=f"{locked}: {'done' if done else 'reopened'}")
+    activity_record(
+        actor=actor,
+        target=locked.proposal,
+        verb="readiness",
+        summary=f"{locked}: {'done' if done else 'reopened'}",
+    )
     return locked
 
 
@@ -672,7 +681,12 @@ def readiness_waive(*, item: ReadinessItem, actor, reason: str) -> ReadinessItem
     locked.waived_reason = reason.strip()
     locked.waived_by = actor
     locked.save(update_fields=["waived_reason", "waived_by"])
-    activity_record(actor=actor, target=locked.proposal, verb="readiness", summary=f"{locked}: waived — {reason}")
+    activity_record(
+        actor=actor,
+        target=locked.proposal,
+        verb="readiness",
+        summary=f"{locked}: waived — {reason}",
+    )
     return locked
 
 
@@ -808,7 +822,9 @@ def pricing_review_record(
     )
     if change is not None:
         if change.status != ProposalStatus.EFFECTIVE:
-            raise ValidationFailed("Only a change that took effect is looked back on.", field="change")
+            raise ValidationFailed(
+                "Only a change that took effect is looked back on.", field="change"
+            )
         if not (observed_effect or "").strip():
             raise ValidationFailed("Say what effect was observed.", field="observed_effect")
         review.observed_effect = observed_effect.strip()
@@ -818,17 +834,25 @@ def pricing_review_record(
         cadence = selectors.cadence_of(plan)
     if cadence is not None:
         review.cadence_review = review_complete(
-            cadence=cadence, actor=actor, notes=f"{review.get_decision_display()}: {review.rationale}", today=today
+            cadence=cadence,
+            actor=actor,
+            notes=f"{review.get_decision_display()}: {review.rationale}",
+            today=today,
         )
         if change is not None:
             Cadence.objects.filter(pk=cadence.pk).update(active=False)
     if open_proposal:
         if decision == PricingReview.Decision.KEEP:
-            raise ValidationFailed("A review that keeps the price opens no proposal.", field="decision")
+            raise ValidationFailed(
+                "A review that keeps the price opens no proposal.", field="decision"
+            )
         review.opened_proposal = proposal_create(
             actor=actor,
             lines=open_proposal.get("lines")
-            or [{k: open_proposal.get(k) for k in ("amount", "currency", "billing_period")} | {"plan": plan}],
+            or [
+                {k: open_proposal.get(k) for k in ("amount", "currency", "billing_period")}
+                | {"plan": plan}
+            ],
             title=open_proposal.get("title") or f"{review.get_decision_display()} {plan}",
             rationale=review.rationale,
             effective_on=open_proposal.get("effective_on"),

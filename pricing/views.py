@@ -36,7 +36,11 @@ def plan_detail(request, pk: int):
     context = {
         "plan": plan,
         "history": selectors.plan_history(plan),
-        "current": [p for p in selectors.plan_history(plan) if p.effective_from <= today and (p.effective_to is None or p.effective_to > today)],
+        "current": [
+            p
+            for p in selectors.plan_history(plan)
+            if p.effective_from <= today and (p.effective_to is None or p.effective_to > today)
+        ],
         "cadence": cadence,
         "cadence_state": cadence and cadence_state(cadence=cadence, today=today),
         "reviews": selectors.reviews_for_plan(plan),
@@ -74,7 +78,12 @@ def plan_review(request, pk: int):
             **{k: data[k] for k in services.REVIEW_INPUTS},
         )
     except DomainError as error:
-        return refuse(request, error.message, status=error.status_code, field=error.field and f"review-{error.field}")
+        return refuse(
+            request,
+            error.message,
+            status=error.status_code,
+            field=error.field and f"review-{error.field}",
+        )
     messages.success(request, "Pricing review recorded.")
     if review.opened_proposal_id:
         return redirect("pricing:proposal", review.opened_proposal_id)
@@ -94,7 +103,9 @@ def proposal_list(request):
 
 @role_required(Role.LEAD)
 def proposal_create(request):
-    initial = {"effective_on": timezone.localdate() + timezone.timedelta(days=services.notice_days())}
+    initial = {
+        "effective_on": timezone.localdate() + timezone.timedelta(days=services.notice_days())
+    }
     if (plan := request.GET.get("plan", "")).isdigit():
         initial["plan_0"] = int(plan)
     form = ProposalForm(request.POST or None, initial=initial)
@@ -134,7 +145,9 @@ def _proposal_context(request, proposal: PriceProposal) -> dict:
         "can_approve": can_approve,
         "is_lead": has_role(user, Role.LEAD),
         "open_items": [i for i in proposal.readiness.all() if i.is_open],
-        "cadence": selectors.cadence_of(proposal) if proposal.status == ProposalStatus.EFFECTIVE else None,
+        "cadence": selectors.cadence_of(proposal)
+        if proposal.status == ProposalStatus.EFFECTIVE
+        else None,
     }
 
 
@@ -160,7 +173,11 @@ def proposal_action(request, pk: int, action: str):
     proposal = get_object_or_404(PriceProposal, pk=pk)
     if action not in ACTIONS:
         return refuse(request, "Unknown action.", status=404)
-    kwargs = {"proposal": proposal, "actor": request.user, "expected_version": request.POST.get("version") or None}
+    kwargs = {
+        "proposal": proposal,
+        "actor": request.user,
+        "expected_version": request.POST.get("version") or None,
+    }
     if action == "approve":
         kwargs["note"] = request.POST.get("note", "")
     if action == "reject":
@@ -171,7 +188,9 @@ def proposal_action(request, pk: int, action: str):
         return refuse(request, error.message, status=error.status_code, field=error.field)
     proposal = get_object_or_404(selectors.proposal_list(), pk=pk)
     if request.htmx:
-        return render(request, "pricing/proposal.html#workflow", _proposal_context(request, proposal))
+        return render(
+            request, "pricing/proposal.html#workflow", _proposal_context(request, proposal)
+        )
     return redirect("pricing:proposal", pk)
 
 
@@ -182,14 +201,20 @@ def readiness_action(request, pk: int):
     item = get_object_or_404(ReadinessItem.objects.select_related("proposal"), pk=pk)
     try:
         if request.POST.get("waive"):
-            services.readiness_waive(item=item, actor=request.user, reason=request.POST.get("reason", ""))
+            services.readiness_waive(
+                item=item, actor=request.user, reason=request.POST.get("reason", "")
+            )
         else:
-            services.readiness_mark_done(item=item, actor=request.user, done=request.POST.get("done") != "0")
+            services.readiness_mark_done(
+                item=item, actor=request.user, done=request.POST.get("done") != "0"
+            )
     except DomainError as error:
         return refuse(request, error.message, status=error.status_code, field=error.field)
     proposal = get_object_or_404(selectors.proposal_list(), pk=item.proposal_id)
     if request.htmx:
-        return render(request, "pricing/proposal.html#workflow", _proposal_context(request, proposal))
+        return render(
+            request, "pricing/proposal.html#workflow", _proposal_context(request, proposal)
+        )
     return redirect("pricing:proposal", item.proposal_id)
 
 

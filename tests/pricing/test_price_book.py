@@ -15,14 +15,17 @@ pytestmark = pytest.mark.django_db
 
 def test_overlap_is_refused_by_the_database_itself(plan):
     """Raw SQL bypasses every Python check: the exclusion constraint still refuses."""
-    with pytest.raises(IntegrityError, match="pricing_price_points_do_not_overlap"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO pricing_pricepoint (plan_id, amount, currency, billing_period,"
-                " effective_from, effective_to, note, created_at)"
-                " VALUES (%s, 59, 'EUR', 'month', '2025-06-01', NULL, '', now())",
-                [plan.pk],
-            )
+    with (
+        pytest.raises(IntegrityError, match="pricing_price_points_do_not_overlap"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO pricing_pricepoint (plan_id, amount, currency, billing_period,"
+            " effective_from, effective_to, note, created_at)"
+            " VALUES (%s, 59, 'EUR', 'month', '2025-06-01', NULL, '', now())",
+            [plan.pk],
+        )
 
 
 def test_overlap_refused_through_the_orm_without_validation(plan):
@@ -40,15 +43,24 @@ def test_overlap_refused_through_the_orm_without_validation(plan):
 def test_adjacent_and_other_currency_or_period_prices_are_allowed(plan):
     PricePoint.objects.filter(plan=plan).update(effective_to=dt.date(2025, 1, 1))
     PricePoint.objects.create(
-        plan=plan, amount=Decimal("55"), currency="EUR", billing_period="month",
+        plan=plan,
+        amount=Decimal("55"),
+        currency="EUR",
+        billing_period="month",
         effective_from=dt.date(2025, 1, 1),
     )
     PricePoint.objects.create(
-        plan=plan, amount=Decimal("55"), currency="USD", billing_period="month",
+        plan=plan,
+        amount=Decimal("55"),
+        currency="USD",
+        billing_period="month",
         effective_from=dt.date(2024, 1, 1),
     )
     PricePoint.objects.create(
-        plan=plan, amount=Decimal("490"), currency="EUR", billing_period="year",
+        plan=plan,
+        amount=Decimal("490"),
+        currency="EUR",
+        billing_period="year",
         effective_from=dt.date(2024, 1, 1),
     )
     assert PricePoint.objects.filter(plan=plan).count() == 4
@@ -57,7 +69,11 @@ def test_adjacent_and_other_currency_or_period_prices_are_allowed(plan):
 def test_service_turns_overlap_into_a_message_naming_the_field(plan, lead):
     with pytest.raises(ValidationFailed) as refused:
         services.price_point_record(
-            actor=lead, plan=plan, amount="59.00", currency="EUR", billing_period="month",
+            actor=lead,
+            plan=plan,
+            amount="59.00",
+            currency="EUR",
+            billing_period="month",
             effective_from=dt.date(2025, 3, 1),
         )
     assert refused.value.field == "effective_from"
@@ -67,7 +83,11 @@ def test_service_turns_overlap_into_a_message_naming_the_field(plan, lead):
 def test_currency_must_be_iso_4217(plan, lead, code):
     with pytest.raises(ValidationFailed) as refused:
         services.price_point_record(
-            actor=lead, plan=plan, amount="5", currency=code, billing_period="year",
+            actor=lead,
+            plan=plan,
+            amount="5",
+            currency=code,
+            billing_period="year",
             effective_from=dt.date(2020, 1, 1),
         )
     assert refused.value.field == "currency"
@@ -85,7 +105,11 @@ def test_money_never_goes_through_floats():
 
 def test_amount_is_stored_exactly(plan, lead):
     point = services.price_point_record(
-        actor=lead, plan=plan, amount="0.10", currency="USD", billing_period="month",
+        actor=lead,
+        plan=plan,
+        amount="0.10",
+        currency="USD",
+        billing_period="month",
         effective_from=dt.date(2020, 1, 1),
     )
     point.refresh_from_db()
@@ -96,8 +120,13 @@ def test_amount_is_stored_exactly(plan, lead):
 def test_history_lists_every_price_with_who_and_decision(plan, lead):
     PricePoint.objects.filter(plan=plan).update(effective_to=dt.date(2025, 1, 1))
     services.price_point_record(
-        actor=lead, plan=plan, amount="55", currency="EUR", billing_period="month",
-        effective_from=dt.date(2025, 1, 1), note="Board decision 2024-12",
+        actor=lead,
+        plan=plan,
+        amount="55",
+        currency="EUR",
+        billing_period="month",
+        effective_from=dt.date(2025, 1, 1),
+        note="Board decision 2024-12",
     )
     history = selectors.plan_history(plan)
     assert [p.amount for p in history] == [Decimal("55.00"), Decimal("49.00")]
