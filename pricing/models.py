@@ -144,6 +144,11 @@ class PricePoint(models.Model):
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.amount} {self.currency} {self.get_billing_period_display()}"
 
+    def is_current(self, today) -> bool:
+        return self.effective_from <= today and (
+            self.effective_to is None or self.effective_to > today
+        )
+
 
 class ProposalStatus(models.TextChoices):
     DRAFT = "draft", "Draft"

@@ -33,14 +33,11 @@ def plan_detail(request, pk: int):
     plan = get_object_or_404(selectors.plan_list(), pk=pk)
     today = timezone.localdate()
     cadence = selectors.cadence_of(plan)
+    history = selectors.plan_history(plan)
     context = {
         "plan": plan,
-        "history": selectors.plan_history(plan),
-        "current": [
-            p
-            for p in selectors.plan_history(plan)
-            if p.effective_from <= today and (p.effective_to is None or p.effective_to > today)
-        ],
+        "history": history,
+        "current": [p for p in history if p.is_current(today)],
         "cadence": cadence,
         "cadence_state": cadence and cadence_state(cadence=cadence, today=today),
         "reviews": selectors.reviews_for_plan(plan),
