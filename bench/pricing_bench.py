@@ -41,10 +41,7 @@ def build():
         [Product(name=f"Product {n}", owner=lead) for n in range(10)]
     )
     plans = Plan.objects.bulk_create(
-        [
-            Plan(product=products[n % 10], name=f"Plan {n}", owner=lead)
-            for n in range(PLANS)
-        ]
+        [Plan(product=products[n % 10], name=f"Plan {n}", owner=lead) for n in range(PLANS)]
     )
     PricePoint.objects.bulk_create(
         [
@@ -87,7 +84,10 @@ def build():
             created_by=lead,
         )
         ProposedPrice.objects.create(
-            proposal=proposal, plan=plan, amount=Decimal("12.00"), currency="EUR",
+            proposal=proposal,
+            plan=plan,
+            amount=Decimal("12.00"),
+            currency="EUR",
             billing_period="month",
         )
     analyze()

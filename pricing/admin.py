@@ -32,7 +32,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(PricePoint)
 class PricePointAdmin(ReadOnlyAdmin):
-    list_display = ("plan", "amount", "currency", "billing_period", "effective_from", "effective_to")
+    list_display = (
+        "plan",
+        "amount",
+        "currency",
+        "billing_period",
+        "effective_from",
+        "effective_to",
+    )
     list_filter = ("currency", "billing_period")
     list_select_related = ("plan__product",)
 

@@ -14,6 +14,7 @@ from prodops.reviews.models import Cadence
 from prodops.reviews.selectors import cadence_for
 
 from .models import (
+    BillingPeriod,
     Plan,
     PricePoint,
     PriceProposal,
@@ -21,6 +22,7 @@ from .models import (
     Product,
     ProposalStatus,
     ProposedPrice,
+    Segment,
 )
 
 # Proposals whose prices are decided but not live yet: the book shows them as "next".
@@ -84,34 +86,70 @@ def current_filter(today: dt.date) -> Q:
 
 
 @dataclass(frozen=True)
+class NextChange:
+    proposal_id: int
+    price: str
+    effective_on: dt.date
+    status: str
+
+
+@dataclass(frozen=True)
 class BookRow:
+    """One plan of the price book, its prices already written out as text (a 500-plan book
+    renders in a template loop, where every lookup counts)."""
+
     plan: Plan
-    current: list[PricePoint]
-    upcoming: list[ProposedPrice]
+    name: str
+    segment: str
+    status_label: str
+    current: list[str]
+    upcoming: list[NextChange]
     cadence: Cadence | None
+
+
+PERIODS = dict(BillingPeriod.choices)
+SEGMENTS = dict(Segment.choices)
+PLAN_STATUSES = dict(Plan.Status.choices)
+PROPOSAL_STATUSES = dict(ProposalStatus.choices)
+
+
+def price_text(amount, currency: str, period: str) -> str:
+    return f"{amount} {currency} {PERIODS.get(period, period)}"
 
 
 def price_book(*, today: dt.date | None = None, product: int | None = None) -> list[BookRow]:
     """Every plan with its current prices, its next decided change and its next review, in
     a fixed number of queries however many plans and prices there are."""
     today = today or timezone.localdate()
-    plans = plan_list().prefetch_related(
-        Prefetch(
-            "price_points",
-            queryset=PricePoint.objects.filter(current_filter(today)).order_by(
-                "currency", "billing_period"
+    plans = (
+        Plan.objects.select_related("product")
+        .order_by("product__name", "name", "id")
+        .prefetch_related(
+            Prefetch(
+                "price_points",
+                queryset=PricePoint.objects.filter(current_filter(today))
+                .only("plan_id", "amount", "currency", "billing_period")
+                .order_by("currency", "billing_period"),
+                to_attr="current_prices",
             ),
-            to_attr="current_prices",
-        ),
-        Prefetch(
-            "proposed_prices",
-            queryset=ProposedPrice.objects.filter(
-                proposal__status__in=UPCOMING, proposal__effective_on__gt=today
-            )
-            .select_related("proposal")
-            .order_by("proposal__effective_on", "id"),
-            to_attr="upcoming_prices",
-        ),
+            Prefetch(
+                "proposed_prices",
+                queryset=ProposedPrice.objects.filter(
+                    proposal__status__in=UPCOMING, proposal__effective_on__gt=today
+                )
+                .select_related("proposal")
+                .only(
+                    "plan_id",
+                    "amount",
+                    "currency",
+                    "billing_period",
+                    "proposal__status",
+                    "proposal__effective_on",
+                )
+                .order_by("proposal__effective_on", "id"),
+                to_attr="upcoming_prices",
+            ),
+        )
     )
     if product:
         plans = plans.filter(product_id=product)
@@ -122,11 +160,25 @@ def price_book(*, today: dt.date | None = None, product: int | None = None) -> l
             kind=Cadence.Kind.PRICE_PLAN,
             target_type=ContentType.objects.get_for_model(Plan),
             target_id__in=[p.pk for p in plans],
-        ).select_related("owner")
+        ).only("target_id", "next_due_on")
     }
     return [
         BookRow(
-            plan=p, current=p.current_prices, upcoming=p.upcoming_prices, cadence=cadences.get(p.pk)
+            plan=p,
+            name=f"{p.product.name} {p.name}",
+            segment=SEGMENTS.get(p.segment, p.segment),
+            status_label=PLAN_STATUSES.get(p.status, p.status),
+            current=[price_text(x.amount, x.currency, x.billing_period) for x in p.current_prices],
+            upcoming=[
+                NextChange(
+                    proposal_id=x.proposal_id,
+                    price=price_text(x.amount, x.currency, x.billing_period),
+                    effective_on=x.proposal.effective_on,
+                    status=PROPOSAL_STATUSES.get(x.proposal.status, x.proposal.status),
+                )
+                for x in p.upcoming_prices
+            ],
+            cadence=cadences.get(p.pk),
         )
         for p in plans
     ]

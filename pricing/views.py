@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,9 @@ def price_book(request):
         "rows": [(r, r.cadence and cadence_state(cadence=r.cadence, today=today)) for r in rows],
         "products": Product.objects.order_by("name"),
         "product": product,
+        # Row links are written from these, not reversed 1,000 times per page.
+        "plan_base": reverse("pricing:plan", args=[0])[:-2],
+        "proposal_base": reverse("pricing:proposal", args=[0])[:-2],
     }
     template = "pricing/book.html#rows" if request.htmx else "pricing/book.html"
     return render(request, template, context)

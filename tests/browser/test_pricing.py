@@ -22,7 +22,11 @@ def test_lead_proposes_admin_approves_plan_shows_scheduled_change(
     product = services.product_create(actor=admin, name="Prodops Cloud", owner=lead)
     plan = services.plan_create(actor=lead, product=product, name="Team", owner=lead)
     services.price_point_record(
-        actor=lead, plan=plan, amount="49.00", currency="EUR", billing_period="month",
+        actor=lead,
+        plan=plan,
+        amount="49.00",
+        currency="EUR",
+        billing_period="month",
         effective_from=dt.date(2024, 1, 1),
     )
     effective = timezone.localdate() + dt.timedelta(days=75)
