@@ -14,6 +14,7 @@ NAV_ITEMS = [
     ("Reviews", "reviews:index", Role.MEMBER, "calendar-check"),
     ("Pricing", "pricing:book", Role.MEMBER, "tag"),
     ("People", "people:index", Role.ADMIN, "users"),
+    ("Webhooks", "webhooks:list", Role.ADMIN, "share-2"),
 ]
 
 
