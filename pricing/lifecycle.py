@@ -1,6 +1,6 @@
 """The price change lifecycle: which moves exist and who may make them.
 
-draft → in_review → approved or rejected; in_review → draft (sent back); approved →
+draft → in_review → approved or rejected (final: a new draft starts over); approved →
 scheduled; scheduled → effective (only the effective-date task makes this move). A lead
 approves; above the threshold an admin approves second (see pricing.services).
 """
@@ -14,7 +14,6 @@ from .models import ProposalStatus as S
 # Who makes it: a role, or None for the effective-date task (no person makes a price live).
 MOVES: dict[tuple[str, str], Role | None] = {
     (S.DRAFT, S.IN_REVIEW): Role.LEAD,
-    (S.IN_REVIEW, S.DRAFT): Role.LEAD,
     (S.IN_REVIEW, S.APPROVED): Role.LEAD,
     (S.IN_REVIEW, S.REJECTED): Role.LEAD,
     (S.APPROVED, S.SCHEDULED): Role.LEAD,

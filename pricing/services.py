@@ -474,7 +474,8 @@ def proposal_update(
     today: dt.date | None = None,
     **fields,
 ) -> PriceProposal:
-    """A lead changes a draft (a proposal in review is sent back to draft first)."""
+    """A lead changes a draft; once submitted, the prices and dates under approval stay as
+    they are (a rejected proposal is followed by a new draft)."""
     _require(actor, Role.LEAD, "change a price change proposal")
     today = today or timezone.localdate()
     locked = _locked(PriceProposal, proposal, expected_version)
