@@ -32,9 +32,7 @@ def price_book(request):
     return render(request, template, context)
 
 
-@role_required(Role.MEMBER)
-def plan_detail(request, pk: int):
-    plan = get_object_or_404(selectors.plan_list(), pk=pk)
+def _plan_page(request, plan: Plan, review_form: ReviewForm | None = None, status: int = 200):
     today = timezone.localdate()
     cadence = selectors.cadence_of(plan)
     history = selectors.plan_history(plan)
@@ -46,20 +44,26 @@ def plan_detail(request, pk: int):
         "cadence_state": cadence and cadence_state(cadence=cadence, today=today),
         "reviews": selectors.reviews_for_plan(plan),
         "proposals": selectors.proposal_list().filter(lines__plan=plan).distinct(),
-        "review_form": ReviewForm(prefix="review"),
+        "review_form": review_form or ReviewForm(prefix="review"),
+        "review_open": review_form is not None,
     }
-    return render(request, "pricing/plan.html", context)
+    return render(request, "pricing/plan.html", context, status=status)
+
+
+@role_required(Role.MEMBER)
+def plan_detail(request, pk: int):
+    return _plan_page(request, get_object_or_404(selectors.plan_list(), pk=pk))
 
 
 @role_required(Role.LEAD)
 @require_POST
 def plan_review(request, pk: int):
-    """Record a held pricing review; a new amount and date also draft the proposal."""
-    plan = get_object_or_404(Plan, pk=pk)
+    """Record a held pricing review; a new amount and date also draft the proposal. A
+    refusal comes back on the form's field."""
+    plan = get_object_or_404(selectors.plan_list(), pk=pk)
     form = ReviewForm(request.POST, prefix="review")
     if not form.is_valid():
-        field, errors = next(iter(form.errors.items()))
-        return refuse(request, " ".join(errors), status=400, field=f"review-{field}")
+        return _plan_page(request, plan, form, status=400)
     data = form.cleaned_data
     open_proposal = None
     if data["new_amount"] is not None:
@@ -79,12 +83,11 @@ def plan_review(request, pk: int):
             **{k: data[k] for k in services.REVIEW_INPUTS},
         )
     except DomainError as error:
-        return refuse(
-            request,
-            error.message,
-            status=error.status_code,
-            field=error.field and f"review-{error.field}",
-        )
+        field = error.field if error.field in form.fields else None
+        if error.field in ("amount", "lines"):
+            field = "new_amount"
+        form.add_error(field, error.message)
+        return _plan_page(request, plan, form, status=400)
     messages.success(request, "Pricing review recorded.")
     if review.opened_proposal_id:
         return redirect("pricing:proposal", review.opened_proposal_id)
@@ -224,10 +227,12 @@ def readiness_action(request, pk: int):
 def post_change_review(request, pk: int):
     """Record the post-change review of an effective change: observed beside expected."""
     proposal = get_object_or_404(PriceProposal, pk=pk)
-    plan = proposal.lines.select_related("plan").first()
+    line = proposal.lines.select_related("plan").first()
+    if line is None:
+        return refuse(request, "This proposal names no plan.", status=400)
     try:
         services.pricing_review_record(
-            plan=plan.plan,
+            plan=line.plan,
             actor=request.user,
             decision=request.POST.get("decision", ""),
             rationale=request.POST.get("rationale", ""),

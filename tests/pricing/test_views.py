@@ -157,3 +157,21 @@ def test_proposal_list_and_plan_page_query_counts_do_not_grow(clients, plan, lea
     count, _response = count_queries(lambda: clients["member"].get(f"/pricing/plans/{plan.pk}/"))
     add(5)
     assert count_queries(lambda: clients["member"].get(f"/pricing/plans/{plan.pk}/"))[0] == count
+
+
+def test_review_form_refusal_is_shown_on_its_field(clients, plan):
+    response = clients["lead"].post(
+        f"/pricing/plans/{plan.pk}/review/",
+        {
+            "review-decision": "raise",
+            "review-rationale": "Cheapest in class.",
+            "review-new_amount": "52.00",
+            "review-currency": "EUR",
+            "review-billing_period": "month",
+            "review-effective_on": str(timezone.localdate() + dt.timedelta(days=5)),
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Effective on (for the proposal): Customers get 60 days" in html
+    assert not PriceProposal.objects.exists()
