@@ -200,6 +200,20 @@ def item_list(
     return qs.order_by("position", "id")
 
 
+def item_list_api(*, roadmap: Roadmap) -> QuerySet[RoadmapItem]:
+    """A roadmap's items as the API shows them (serializers.RoadmapItemSerializer): objective
+    and owner as ids, requests as ids, over-commits only as whether there are any. Same rows
+    and order as item_list, without building whole request and over-commit rows."""
+    return (
+        RoadmapItem.objects.filter(roadmap=roadmap)
+        .prefetch_related(
+            Prefetch("requests", queryset=Request.objects.only("id").order_by("id")),
+            Prefetch("overcommits", queryset=Overcommit.objects.only("id", "item_id")),
+        )
+        .order_by("position", "id")
+    )
+
+
 # What a board card shows (roadmap/board.py); the rest of an item's row is not loaded.
 BOARD_CARD_FIELDS = (
     "roadmap_id",
