@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import linebreaksbr
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
@@ -114,3 +115,41 @@ def lane_cards_html(items: list[RoadmapItem], **card) -> SafeString:
     if not items:
         return mark_safe(_EMPTY)
     return mark_safe("".join(card_html(item, **card) for item in items))
+
+
+_SHARED_CARD = """
+        <li class="card item-card shared-item">
+          <h4>{title}</h4>
+          {summary}
+          <p class="meta"><span class="badge status-{status}">{status_label}</span>{months} · {objective}</p>
+        </li>
+        """
+
+
+def shared_cards_html(items: list[RoadmapItem]) -> SafeString:
+    """The stakeholder-facing cards of one lane (public title, summary, status, months,
+    objective; nothing internal), or its empty state, for the stakeholder roadmap and the
+    share page. Every value is escaped."""
+    if not items:
+        return mark_safe(_EMPTY)
+    cards = []
+    for item in items:
+        months = ""
+        if item.start_month:
+            months = escape(
+                f" · {date_filter(item.start_month, 'M')}–{date_filter(item.end_month, 'M Y')}"
+            )
+        summary = ""
+        if item.public_summary:
+            summary = f"<p>{linebreaksbr(item.public_summary, autoescape=True)}</p>"
+        cards.append(
+            _SHARED_CARD.format(
+                title=escape(item.public_title),
+                summary=summary,
+                status=escape(item.status),
+                status_label=escape(item.get_status_display()),
+                months=months,
+                objective=escape(item.objective.title),
+            )
+        )
+    return mark_safe("".join(cards))

@@ -801,9 +801,11 @@ def share_link_revoke(request, pk: int, link_pk: int):
 
 def _shared_lanes(roadmap: Roadmap) -> None:
     """Split a roadmap's shared items by lane for the stakeholder board, every lane listed
-    (one with nothing shared says so)."""
+    (one with nothing shared says so), each lane's cards rendered (roadmap/board.py)."""
     roadmap.lanes = [
-        (value, label, [i for i in roadmap.shared if i.lane == value]) for value, label in LANES
+        (value, label, lane_items, board.shared_cards_html(lane_items))
+        for value, label in LANES
+        for lane_items in [[i for i in roadmap.shared if i.lane == value]]
     ]
 
 
