@@ -31,6 +31,8 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("docs/", include("docs_hub.urls")),
     path("reviews/", include("prodops.reviews.urls")),
+    path("packs/", include("packs.urls")),
+    path("p/", include("packs.share_urls")),
     path("notifications/", include("prodops.notifications.urls")),
     path("people/", include("prodops.accounts.urls")),
     path("api/v1/", include("prodops.api_urls")),

@@ -12,6 +12,7 @@ NAV_ITEMS = [
     ("Objectives", "outcomes:objectives", Role.STAKEHOLDER, "target"),
     ("Docs", "docs_hub:index", Role.STAKEHOLDER, "book-open"),
     ("Reviews", "reviews:index", Role.MEMBER, "calendar-check"),
+    ("Review packs", "packs:index", Role.STAKEHOLDER, "history"),
     ("People", "people:index", Role.ADMIN, "users"),
 ]
 

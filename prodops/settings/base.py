@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "roadmap",
     "outcomes",
     "docs_hub",
+    "packs",
 ]
 
 MIDDLEWARE = [
@@ -239,3 +240,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Quarterly review packs: the lead is reminded this many days before a quarter ends, and a
+# deflected request counts as this many hours of handling saved.
+PACKS_REMINDER_DAYS_BEFORE_QUARTER_END = env.int(
+    "PACKS_REMINDER_DAYS_BEFORE_QUARTER_END", default=14
+)
+PACKS_DEFLECTION_HANDLING_HOURS = env.float("PACKS_DEFLECTION_HANDLING_HOURS", default=2.0)
