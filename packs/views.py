@@ -273,6 +273,7 @@ def commitment_plan(request, pk: int, cpk: int):
         done = services.commitment_plan(
             commitment=commitment,
             actor=request.user,
+            estimate_days=request.POST.get("estimate_days") or None,
             override_reason=request.POST.get("override_reason", ""),
         )
     except DomainError as error:
