@@ -20,4 +20,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         # A heartbeat that waited in the queue longer than one interval tells nothing new.
         "options": {"expires": 60},
     },
+    # Every team with a lead gets its quarterly review cadence (reminded by reviews-sweep).
+    "packs-quarterly-cadences": {
+        "task": "packs.tasks.ensure_quarterly_cadences",
+        "schedule": timedelta(hours=6),
+    },
 }
