@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "intake.models.RequestStatus",
         "ObjectiveStatusEnum": "outcomes.models.Objective.Status",
         "ScoringModelKindEnum": "intake.assessments.ScoringModel.Kind",
+        "ReviewPackStatusEnum": "packs.models.ReviewPack.Status",
     },
 }
 
