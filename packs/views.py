@@ -152,7 +152,10 @@ def pack_write_up(request, pk: int):
                 return redirect(pack.get_absolute_url())
     template = "packs/pack.html#writeup" if request.htmx else "packs/write_up.html"
     status = 400 if form is not None and form.errors else 200
-    return render(request, template, _write_up_context(request, pack, form), status=status)
+    context = _write_up_context(request, pack, form)
+    # The finalize form outside the panel sends the version too: it follows the save.
+    context["oob_version"] = bool(request.htmx)
+    return render(request, template, context, status=status)
 
 
 @role_required(Role.LEAD)
