@@ -131,17 +131,15 @@ class ReviewPackViewSet(
         methods=["get", "post"],
         url_path="share-links",
         filter_backends=[],
-        pagination_class=None,
     )
     def share_links(self, request, pk=None):
         """Share links of a final pack (leads of its team, admins): anyone holding one sees
         the stakeholder version until it expires or is revoked."""
         pack = self.get_object()
         if request.method == "GET":
-            links = selectors.share_link_list(pack=pack)
-            return Response(
-                PackShareLinkSerializer(links, many=True, context={"request": request}).data
-            )
+            page = self.paginate_queryset(selectors.share_link_list(pack=pack))
+            data = PackShareLinkSerializer(page, many=True, context={"request": request}).data
+            return self.get_paginated_response(data)
         body = PackShareLinkSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         link = services.share_link_create(

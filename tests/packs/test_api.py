@@ -146,7 +146,7 @@ def test_share_links_for_leads_only(api_clients, draft, users, client):
     assert made.status_code == 201
     assert api_clients["member"].get(url).status_code == 403
     assert api_clients["stakeholder"].get(url).status_code == 403
-    listed = api_clients["lead"].get(url).json()
+    listed = api_clients["lead"].get(url).json()["results"]
     assert [link["label"] for link in listed] == ["Board"]
     page = client.get(made.json()["url"])
     assert page.status_code == 200
