@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("docs_hub.api_urls")),
     path("", include("prodops.reviews.api_urls")),
     path("", include("packs.api_urls")),
+    path("", include("prodops.webhooks.api_urls")),
     path("", include(router.urls)),
 ]

@@ -25,4 +25,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "packs.tasks.ensure_quarterly_cadences",
         "schedule": timedelta(hours=6),
     },
+    # Webhook deliveries whose queued retry was lost, or whose worker stopped mid-attempt.
+    "webhook-deliveries-sweep": {
+        "task": "prodops.webhooks.tasks.sweep_webhook_deliveries",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
 }

@@ -14,6 +14,7 @@ NAV_ITEMS = [
     ("Reviews", "reviews:index", Role.MEMBER, "calendar-check"),
     ("Review packs", "packs:index", Role.STAKEHOLDER, "history"),
     ("People", "people:index", Role.ADMIN, "users"),
+    ("Webhooks", "webhooks:list", Role.ADMIN, "share-2"),
 ]
 
 
