@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("docs_hub.api_urls")),
     path("", include("prodops.reviews.api_urls")),
     path("", include("pricing.api_urls")),
+    path("", include("packs.api_urls")),
     path("", include("prodops.webhooks.api_urls")),
     path("", include(router.urls)),
 ]

@@ -26,6 +26,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         # A heartbeat that waited in the queue longer than one interval tells nothing new.
         "options": {"expires": 60},
     },
+    # Every team with a lead gets its quarterly review cadence (reminded by reviews-sweep).
+    "packs-quarterly-cadences": {
+        "task": "packs.tasks.ensure_quarterly_cadences",
+        "schedule": timedelta(hours=6),
+    },
     # Webhook deliveries whose queued retry was lost, or whose worker stopped mid-attempt.
     "webhook-deliveries-sweep": {
         "task": "prodops.webhooks.tasks.sweep_webhook_deliveries",

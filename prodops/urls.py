@@ -32,6 +32,8 @@ urlpatterns = [
     path("docs/", include("docs_hub.urls")),
     path("reviews/", include("prodops.reviews.urls")),
     path("pricing/", include("pricing.urls")),
+    path("packs/", include("packs.urls")),
+    path("p/", include("packs.share_urls")),
     path("notifications/", include("prodops.notifications.urls")),
     path("people/", include("prodops.accounts.urls")),
     path("webhooks/", include("prodops.webhooks.urls")),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "outcomes",
     "docs_hub",
     "pricing",
+    "packs",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +234,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "intake.models.RequestStatus",
         "ObjectiveStatusEnum": "outcomes.models.Objective.Status",
         "ScoringModelKindEnum": "intake.assessments.ScoringModel.Kind",
+        "ReviewPackStatusEnum": "packs.models.ReviewPack.Status",
     },
 }
 
@@ -245,3 +247,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Quarterly review packs: the lead is reminded this many days before a quarter ends, and a
+# deflected request counts as this many hours of handling saved.
+PACKS_REMINDER_DAYS_BEFORE_QUARTER_END = env.int(
+    "PACKS_REMINDER_DAYS_BEFORE_QUARTER_END", default=14
+)
+PACKS_DEFLECTION_HANDLING_HOURS = env.float("PACKS_DEFLECTION_HANDLING_HOURS", default=2.0)

@@ -15,6 +15,7 @@ DEMO_STEPS = [
     "intake.scoring_demo",
     "roadmap.demo",
     "pricing.demo",
+    "packs.demo",
 ]
 
 
