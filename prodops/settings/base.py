@@ -200,11 +200,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "prodops.core.parsers.ObjectJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # Bodies are JSON objects (an endpoint that takes CSV says so itself). Form encoding has no
+    # null, so a form's empty `objective=` would have to mean one; JSON says what it means.
+    "DEFAULT_PARSER_CLASSES": ["prodops.core.parsers.ObjectJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "prodops.core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
