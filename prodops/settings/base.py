@@ -239,3 +239,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Outcomes: a metric is on track while its progress is at most this far (a share of the whole
+# baseline→target distance) behind the straight line from baseline date to target date, at risk
+# up to the second figure behind, off track beyond. Revisits: days after shipping.
+OUTCOMES_ON_TRACK_TOLERANCE = env.float("OUTCOMES_ON_TRACK_TOLERANCE", default=0.10)
+OUTCOMES_AT_RISK_TOLERANCE = env.float("OUTCOMES_AT_RISK_TOLERANCE", default=0.25)
+OUTCOMES_REVISIT_DAYS = env.list("OUTCOMES_REVISIT_DAYS", cast=int, default=[30, 90])
