@@ -42,7 +42,7 @@ def metric_list(
     *, objective: int | None = None, team: int | None = None, ids=None
 ) -> QuerySet[Metric]:
     """Metrics with their latest measurement (value and date) annotated, in one query."""
-    qs = Metric.objects.select_related("objective", "team", "owner").annotate(
+    qs = Metric.objects.select_related("objective", "team", "owner", "guardrail").annotate(
         latest_value=_latest("value"),
         latest_on=_latest("measured_on"),
         measurement_count=Count("measurements", distinct=True),

@@ -9,4 +9,13 @@ urlpatterns = [
     path("objectives/", views.objective_list, name="objectives"),
     path("objectives/new/", views.objective_create, name="objective_create"),
     path("objectives/<int:pk>/edit/", views.objective_edit, name="objective_edit"),
+    path("metrics/", views.metric_list, name="metrics"),
+    path("metrics/new/", views.metric_create, name="metric_create"),
+    path("metrics/<int:pk>/", views.metric_detail, name="metric"),
+    path("metrics/<int:pk>/edit/", views.metric_edit, name="metric_edit"),
+    path("metrics/<int:pk>/measurements/", views.metric_measure, name="metric_measure"),
+    path("metrics/<int:pk>/import/", views.metric_import, name="metric_import"),
+    path("imports/<int:pk>/undo/", views.import_undo, name="import_undo"),
+    path("revisits/", views.revisit_list, name="revisits"),
+    path("revisits/<int:pk>/", views.revisit_detail, name="revisit"),
 ]

@@ -236,6 +236,18 @@ class ImportPreview:
     def count(self, fate: str) -> int:
         return sum(1 for r in self.rows if r.fate == fate)
 
+    @property
+    def new_count(self) -> int:
+        return self.count(NEW)
+
+    @property
+    def replaces_count(self) -> int:
+        return self.count(REPLACES)
+
+    @property
+    def error_count(self) -> int:
+        return self.count(ERROR)
+
 
 def measurements_import_preview(
     *, metric: Metric, text: str, today: dt.date | None = None
