@@ -19,6 +19,8 @@ from prodops.core.parsers import MAX_JSON_DEPTH, ObjectJSONParser, json_depth
 from . import selectors, services
 from .models import Metric
 from .serializers import (
+    CoalitionMeetingSerializer,
+    CoalitionSerializer,
     ContributionSerializer,
     ImportResultSerializer,
     MeasurementSerializer,
@@ -291,3 +293,63 @@ class RevisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewS
             expected_version=data.get("version"),
         )
         return Response(RevisitSerializer(selectors.revisit_list().get(pk=recorded.pk)).data)
+
+
+class CoalitionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    VersionedUpdateMixin,
+    BaseViewSet,
+):
+    """Cross-department coalitions: leads see and change all of them; anyone else sees the
+    ones they are a member of. Members log meetings and their decisions."""
+
+    serializer_class = CoalitionSerializer
+    action_roles = {
+        "list": Role.STAKEHOLDER,
+        "retrieve": Role.STAKEHOLDER,
+        "meetings": Role.STAKEHOLDER,
+        "*": Role.LEAD,
+    }
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.coalition_list(user=self.request.user).prefetch_related(
+            "members", "metrics"
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.coalition_create(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        serializer.instance = services.coalition_update(
+            coalition=serializer.instance,
+            actor=self.request.user,
+            expected_version=version,
+            **data,
+        )
+
+    @extend_schema(methods=["GET"], responses=CoalitionMeetingSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=CoalitionMeetingSerializer,
+        responses={201: CoalitionMeetingSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def meetings(self, request, pk=None):
+        """The meeting log, newest first; members of the coalition (and leads) log one."""
+        coalition = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.coalition_meetings(coalition))
+            return self.get_paginated_response(CoalitionMeetingSerializer(page, many=True).data)
+        body = CoalitionMeetingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        meeting = services.coalition_meeting_record(
+            coalition=coalition, actor=request.user, **body.validated_data
+        )
+        return created(CoalitionMeetingSerializer(meeting).data)

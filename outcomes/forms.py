@@ -3,7 +3,7 @@ from django import forms
 from prodops.accounts.models import Department, Team, User
 from prodops.core import limits
 
-from .models import Metric, Objective, Revisit
+from .models import Coalition, Metric, Objective, Revisit
 
 
 class ObjectiveForm(forms.Form):
@@ -102,3 +102,43 @@ class RevisitForm(forms.Form):
         help_text="Like “trial-to-paid +1.2 pts since X shipped”.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CoalitionForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    charter = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=limits.MARKDOWN,
+        help_text="Why the group exists and what it owns. Markdown.",
+    )
+    status = forms.ChoiceField(choices=Coalition.Status.choices)
+    lead = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        empty_label="Nobody",
+        help_text="Gets the meeting reminders.",
+    )
+    members = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).select_related("department"),
+        help_text="From at least two departments.",
+    )
+    metrics = forms.ModelMultipleChoiceField(
+        queryset=Metric.objects.order_by("name"), required=False, label="Shared metrics"
+    )
+    review_on = forms.DateField(
+        label="Review or end date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    meeting_interval_days = forms.IntegerField(
+        min_value=1, max_value=366, initial=14, label="Meet every (days)"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label="Held on", widget=forms.DateInput(attrs={"type": "date"}))
+    decisions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=limits.MARKDOWN
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=limits.MARKDOWN
+    )

@@ -6,7 +6,16 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from . import progress as progress_rules
-from .models import Contribution, ImportBatch, Measurement, Metric, Objective, Revisit
+from .models import (
+    Coalition,
+    CoalitionMeeting,
+    Contribution,
+    ImportBatch,
+    Measurement,
+    Metric,
+    Objective,
+    Revisit,
+)
 
 
 def objective_list(
@@ -174,3 +183,21 @@ def revisit_confounders(revisit: Revisit) -> list[Contribution]:
     if contribution.roadmap_item_id:
         qs = qs.exclude(roadmap_item_id=contribution.roadmap_item_id)
     return list(qs)
+
+
+def coalition_list(*, user=None) -> QuerySet[Coalition]:
+    """Coalitions `user` may see (coalition_visible's rule as a queryset), with their lead."""
+    from prodops.accounts.roles import Role, has_role
+
+    qs = Coalition.objects.select_related("lead").annotate(
+        member_count=Count("members", distinct=True)
+    )
+    if user is not None and not has_role(user, Role.LEAD):
+        qs = qs.filter(
+            pk__in=Coalition.members.through.objects.filter(user_id=user.pk).values("coalition_id")
+        )
+    return qs.order_by("name", "id")
+
+
+def coalition_meetings(coalition: Coalition) -> QuerySet[CoalitionMeeting]:
+    return CoalitionMeeting.objects.filter(coalition=coalition).select_related("recorded_by")

@@ -1,11 +1,20 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from prodops.accounts.models import User
 from prodops.accounts.roles import Role, has_role
 
-from .models import Contribution, Measurement, Metric, Objective, Revisit
+from .models import (
+    Coalition,
+    CoalitionMeeting,
+    Contribution,
+    Measurement,
+    Metric,
+    Objective,
+    Revisit,
+)
 from .selectors import metric_figures
-from .services import EDITABLE_FIELDS, METRIC_FIELDS
+from .services import COALITION_FIELDS, EDITABLE_FIELDS, METRIC_FIELDS
 
 
 class ObjectiveSerializer(serializers.ModelSerializer):
@@ -200,3 +209,36 @@ class RevisitRecordSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False, help_text="Send the version you loaded; a stale one gets 409."
     )
+
+
+class CoalitionSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(
+        required=False, help_text="Send the version you loaded; a stale one gets 409."
+    )
+    members = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=User.objects.filter(is_active=True),
+        help_text="People from at least two departments.",
+    )
+    metrics = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Metric.objects.all(), required=False, help_text="Shared metrics."
+    )
+
+    class Meta:
+        model = Coalition
+        fields = [
+            "id",
+            *COALITION_FIELDS,
+            "members",
+            "metrics",
+            "version",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+
+class CoalitionMeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CoalitionMeeting
+        fields = ["id", "held_on", "decisions", "notes", "recorded_by", "created_at"]
+        read_only_fields = ["id", "recorded_by", "created_at"]

@@ -16,6 +16,10 @@ urlpatterns = [
     path("metrics/<int:pk>/measurements/", views.metric_measure, name="metric_measure"),
     path("metrics/<int:pk>/import/", views.metric_import, name="metric_import"),
     path("imports/<int:pk>/undo/", views.import_undo, name="import_undo"),
+    path("coalitions/", views.coalition_list, name="coalitions"),
+    path("coalitions/new/", views.coalition_create, name="coalition_create"),
+    path("coalitions/<int:pk>/", views.coalition_detail, name="coalition"),
+    path("coalitions/<int:pk>/edit/", views.coalition_edit, name="coalition_edit"),
     path("revisits/", views.revisit_list, name="revisits"),
     path("revisits/<int:pk>/", views.revisit_detail, name="revisit"),
 ]

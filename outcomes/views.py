@@ -12,8 +12,16 @@ from prodops.core.permissions import refuse, role_required
 
 from . import charts, selectors, services
 from . import progress as progress_rules
-from .forms import ImportForm, MeasurementForm, MetricForm, ObjectiveForm, RevisitForm
-from .models import ImportBatch, Metric, Objective
+from .forms import (
+    CoalitionForm,
+    ImportForm,
+    MeasurementForm,
+    MeetingForm,
+    MetricForm,
+    ObjectiveForm,
+    RevisitForm,
+)
+from .models import Coalition, ImportBatch, Metric, Objective
 
 
 @login_required
@@ -339,3 +347,101 @@ def revisit_detail(request, pk: int):
         },
         status=400 if form.errors else 200,
     )
+
+
+# --- Coalitions ------------------------------------------------------------------------------
+
+
+@login_required
+def coalition_list(request):
+    return render(
+        request,
+        "outcomes/coalitions.html",
+        {
+            "coalitions": selectors.coalition_list(user=request.user),
+            "may_create": has_role(request.user, Role.LEAD),
+        },
+    )
+
+
+@login_required
+def coalition_detail(request, pk: int):
+    coalition = get_object_or_404(Coalition.objects.select_related("lead"), pk=pk)
+    if not services.coalition_visible(request.user, coalition):
+        return refuse(request, "Only the coalition's members (and leads) see it.")
+    members = list(coalition.members.select_related("department").order_by("first_name"))
+    may_log = has_role(request.user, Role.LEAD) or any(m.pk == request.user.pk for m in members)
+    form = MeetingForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    if request.method == "POST":
+        if not may_log:
+            return refuse(request, "Only the coalition's members (or a lead) log its meetings.")
+        if form.is_valid():
+            try:
+                services.coalition_meeting_record(
+                    coalition=coalition, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(request, "Meeting logged.")
+                return redirect("outcomes:coalition", pk=coalition.pk)
+    metrics = list(selectors.metric_list(ids=coalition.metrics.values("pk")))
+    today = timezone.localdate()
+    return render(
+        request,
+        "outcomes/coalition.html",
+        {
+            "coalition": coalition,
+            "members": members,
+            "metric_rows": [(m, selectors.metric_figures(m, today=today)) for m in metrics],
+            "meetings": selectors.coalition_meetings(coalition),
+            "form": form,
+            "may_log": may_log,
+            "may_change": has_role(request.user, Role.LEAD),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _coalition_form_page(request, coalition: Coalition | None):
+    if coalition is None:
+        initial = {"lead": request.user, "meeting_interval_days": 14}
+    else:
+        initial = {name: getattr(coalition, name) for name in services.COALITION_FIELDS}
+        initial.update(
+            members=list(coalition.members.all()),
+            metrics=list(coalition.metrics.all()),
+            version=coalition.version,
+        )
+    form = CoalitionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            if coalition is None:
+                coalition = services.coalition_create(actor=request.user, **data)
+            else:
+                services.coalition_update(
+                    coalition=coalition, actor=request.user, expected_version=version, **data
+                )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Coalition “{coalition.name}” saved.")
+            return redirect("outcomes:coalition", pk=coalition.pk)
+    return render(
+        request,
+        "outcomes/coalition_form.html",
+        {"form": form, "coalition": coalition},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.LEAD)
+def coalition_create(request):
+    return _coalition_form_page(request, None)
+
+
+@role_required(Role.LEAD)
+def coalition_edit(request, pk: int):
+    return _coalition_form_page(request, get_object_or_404(Coalition, pk=pk))

@@ -1,5 +1,13 @@
 """Writes of the outcomes app, by concern; re-exported so callers import `outcomes.services`."""
 
+from .coalitions import (
+    COALITION_FIELDS,
+    coalition_create,
+    coalition_meeting_record,
+    coalition_member_errors,
+    coalition_update,
+    coalition_visible,
+)
 from .metrics import (
     METRIC_FIELDS,
     ImportPreview,
@@ -22,10 +30,16 @@ from .revisits import (
 )
 
 __all__ = [
+    "COALITION_FIELDS",
     "EDITABLE_FIELDS",
     "METRIC_FIELDS",
     "ImportPreview",
     "ImportRow",
+    "coalition_create",
+    "coalition_meeting_record",
+    "coalition_member_errors",
+    "coalition_update",
+    "coalition_visible",
     "contribution_create",
     "import_undo",
     "item_shipped_receiver",

@@ -37,10 +37,12 @@ def contribution_create(
     roadmap_item=None,
     request=None,
     note: str = "",
+    shipped_on: dt.date | None = None,
 ) -> Contribution:
     """A member of the item's (or request's) team says it should move `metric` by
     `expected_change` (in the metric's unit) by `expected_by`. Exactly one of a roadmap item
-    or a request contributes. An item that already shipped gets its revisit dates at once."""
+    or a request contributes. An item that already shipped gets its revisit dates at once,
+    counted from `shipped_on` (default today)."""
     if (roadmap_item is None) == (request is None):
         raise ValidationFailed(
             "Choose a roadmap item or a request, not both.", field="roadmap_item"
@@ -64,7 +66,7 @@ def contribution_create(
     )
     activity_record(actor=actor, target=contribution, verb="created")
     if roadmap_item is not None and roadmap_item.status == "shipped":
-        revisits_schedule(contribution=contribution, shipped_on=timezone.localdate())
+        revisits_schedule(contribution=contribution, shipped_on=shipped_on or timezone.localdate())
     return contribution
 
 
