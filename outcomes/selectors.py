@@ -54,7 +54,6 @@ def metric_list(
     qs = Metric.objects.select_related("objective", "team", "owner", "guardrail").annotate(
         latest_value=_latest("value"),
         latest_on=_latest("measured_on"),
-        measurement_count=Count("measurements", distinct=True),
     )
     if objective:
         qs = qs.filter(Q(objective_id=objective) | Q(objective__parent_id=objective))
