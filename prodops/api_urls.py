@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("docs_hub.api_urls")),
     path("", include("prodops.reviews.api_urls")),
     path("", include("outcomes.api_urls")),
+    path("", include("prodops.webhooks.api_urls")),
     path("", include(router.urls)),
 ]
