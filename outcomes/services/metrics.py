@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from prodops.accounts.roles import Role
 from prodops.accounts.scope import require_team_scope
 from prodops.activity.services import activity_record
 from prodops.core.errors import EditConflict, ValidationFailed
+from prodops.reviews.models import Cadence
+from prodops.reviews.services import cadence_ensure
 
 from ..models import ImportBatch, Measurement, MeasurementChange, Metric
 
@@ -34,6 +37,42 @@ METRIC_FIELDS = (
 # Values are stored with 16 digits, 4 after the point.
 VALUE_MAX = Decimal("999999999999.9999")
 IMPORT_MAX_ROWS = 5000
+CHECKIN_DAYS = {Metric.Cadence.WEEKLY: 7, Metric.Cadence.MONTHLY: 30}
+
+
+def metric_checkin_due(*, metric: Metric, latest_on: dt.date | None) -> dt.date:
+    """A metric's next check-in is one cadence interval (7 days weekly, 30 monthly) after its
+    latest measurement, or after its baseline date while it has none."""
+    return (latest_on or metric.baseline_on) + dt.timedelta(days=CHECKIN_DAYS[metric.cadence])
+
+
+def _checkin_sync(metric: Metric) -> None:
+    """Keep the metric's check-in cadence in step: its owner is reminded through the review
+    sweep (one delivery row per metric, due date and recipient, so exactly once), and the due
+    date moves on whenever a measurement is recorded (a reminder for a date already passed by
+    a measurement is skipped at send time)."""
+    latest_on = (
+        Measurement.objects.filter(metric=metric)
+        .order_by("-measured_on")
+        .values_list("measured_on", flat=True)
+        .first()
+    )
+    due = metric_checkin_due(metric=metric, latest_on=latest_on)
+    cadence = cadence_ensure(
+        kind=Cadence.Kind.OUTCOME_REVISIT,
+        target=metric,
+        title=f"Check in: measure {metric.name}",
+        owner=metric.owner,
+        url=reverse("outcomes:metric", args=[metric.pk]),
+        interval_days=CHECKIN_DAYS[metric.cadence],
+        first_due_on=due,
+    )
+    Cadence.objects.filter(pk=cadence.pk).update(
+        next_due_on=due,
+        owner=metric.owner,
+        interval_days=CHECKIN_DAYS[metric.cadence],
+        title=f"Check in: measure {metric.name}"[:200],
+    )
 
 
 def _decimal(value, field: str) -> Decimal:
@@ -88,6 +127,7 @@ def metric_create(*, actor, **fields) -> Metric:
     require_team_scope(actor, metric.team, minimum=Role.LEAD, what="create metrics")
     _validate(metric)
     metric.save()
+    _checkin_sync(metric)
     activity_record(actor=actor, target=metric, verb="created")
     return metric
 
@@ -120,6 +160,7 @@ def metric_update(
     if changes:
         locked.version += 1
         locked.save()
+        _checkin_sync(locked)
         activity_record(actor=actor, target=locked, verb="updated", changes=changes)
     metric.version = locked.version
     return locked
@@ -200,6 +241,7 @@ def measurements_record(
         _put(metric=metric, measured_on=day, value=value, note=note, actor=actor)[0]
         for day, value, note in cleaned
     ]
+    _checkin_sync(metric)
     return saved
 
 
@@ -323,6 +365,7 @@ def measurements_import(
             actor=actor,
             batch=batch,
         )
+    _checkin_sync(metric)
     activity_record(
         actor=actor, target=metric, verb="measurements_imported", summary=f"{batch.row_count} rows"
     )
@@ -366,6 +409,7 @@ def import_undo(*, batch: ImportBatch, actor) -> ImportBatch:
             change.old_batch,
         )
         measurement.save(update_fields=["value", "note", "batch", "updated_at"])
+    _checkin_sync(locked.metric)
     locked.undone_at, locked.undone_by = timezone.now(), actor
     locked.save(update_fields=["undone_at", "undone_by"])
     activity_record(

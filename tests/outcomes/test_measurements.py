@@ -201,3 +201,30 @@ def test_undo_is_refused_when_an_imported_row_changed_since(metric, users):
         services.import_undo(batch=batch, actor=users["member"])
     assert "2026-03-08" in error.value.message
     assert values(metric)["2026-03-08"][0] == Decimal("20")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkin_reminder_once_per_due_date_and_moves_with_measurements(metric, users):
+    from prodops.notifications.models import Notification
+    from prodops.reviews.models import Cadence, ReminderDelivery
+    from prodops.reviews.services import reviews_sweep
+
+    cadence = Cadence.objects.get(title="Check in: measure Trial-to-paid")
+    assert cadence.owner == users["lead"]
+    assert cadence.next_due_on == metric.baseline_on + dt.timedelta(days=7)
+    for _ in range(3):
+        reviews_sweep(today=cadence.next_due_on)
+    checkins = Notification.objects.filter(title__contains="Check in: measure Trial-to-paid")
+    assert checkins.count() == 1
+    services.measurements_record(
+        metric=metric,
+        actor=users["member"],
+        entries=[{"measured_on": "2026-03-01", "value": "12"}],
+        today=TODAY,
+    )
+    cadence.refresh_from_db()
+    assert cadence.next_due_on == dt.date(2026, 3, 8)
+    reviews_sweep(today=dt.date(2026, 3, 8))
+    reviews_sweep(today=dt.date(2026, 3, 9))
+    assert checkins.count() == 2
+    assert ReminderDelivery.objects.filter(cadence=cadence).count() == 2

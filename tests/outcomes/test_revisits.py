@@ -3,6 +3,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.utils import timezone
 
@@ -29,8 +30,12 @@ def reminders(user=None):
     return qs.filter(recipient=user) if user else qs
 
 
+def revisit_cadences():
+    return Cadence.objects.filter(target_type=ContentType.objects.get_for_model(Revisit))
+
+
 def revisit_deliveries():
-    return ReminderDelivery.objects.filter(cadence__kind=Cadence.Kind.OUTCOME_REVISIT)
+    return ReminderDelivery.objects.filter(cadence__in=revisit_cadences())
 
 
 @pytest.fixture
@@ -58,7 +63,7 @@ def test_shipping_gives_each_contribution_its_revisit_dates(shipped_work):
         today + dt.timedelta(days=30),
         today + dt.timedelta(days=90),
     ]
-    cadences = Cadence.objects.filter(kind=Cadence.Kind.OUTCOME_REVISIT)
+    cadences = revisit_cadences()
     assert sorted(c.next_due_on for c in cadences) == [
         today + dt.timedelta(days=30),
         today + dt.timedelta(days=90),
