@@ -302,8 +302,8 @@ class CoalitionViewSet(
     VersionedUpdateMixin,
     BaseViewSet,
 ):
-    """Cross-department coalitions: leads see and change all of them; anyone else sees the
-    ones they are a member of. Members log meetings and their decisions."""
+    """Cross-department coalitions: the ops team sees all of them and leads change them; a
+    stakeholder sees the ones they are a member of. Coalition members log meetings."""
 
     serializer_class = CoalitionSerializer
     action_roles = {

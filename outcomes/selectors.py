@@ -191,7 +191,7 @@ def coalition_list(*, user=None) -> QuerySet[Coalition]:
     qs = Coalition.objects.select_related("lead").annotate(
         member_count=Count("members", distinct=True)
     )
-    if user is not None and not has_role(user, Role.LEAD):
+    if user is not None and not has_role(user, Role.MEMBER):
         qs = qs.filter(
             pk__in=Coalition.members.through.objects.filter(user_id=user.pk).values("coalition_id")
         )

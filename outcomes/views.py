@@ -129,14 +129,34 @@ def metric_list(request):
     return render(request, template, context)
 
 
+def contribution_label(contribution, user) -> str:
+    """How contributing work is named to `user`: team members see every title; anyone else
+    sees a roadmap item's stakeholder-facing title when it is shared, a request's title when
+    they may see the request, and otherwise only that some work contributes."""
+    from intake.selectors import request_is_visible
+
+    item, req = contribution.roadmap_item, contribution.request
+    if has_role(user, Role.MEMBER):
+        return str(item or req)
+    if item is not None:
+        return (
+            item.public_title
+            if item.visibility == "shared" and item.public_title
+            else "Internal work"
+        )
+    if request_is_visible(request=req, user=user):
+        return f"#{req.pk} {req.title}"
+    return f"Request #{req.pk}"
+
+
 def _metric_context(request, metric: Metric, *, form=None) -> dict:
     today = timezone.localdate()
     annotated = selectors.metric_list(ids=[metric.pk]).get()
     points = selectors.measurement_series(metric)
     contributions = list(selectors.contribution_list(metric=metric))
-    shipped = [
-        (c.shipped_on, str(c.roadmap_item or c.request)) for c in contributions if c.shipped_on
-    ]
+    for c in contributions:
+        c.label = contribution_label(c, request.user)
+    shipped = [(c.shipped_on, c.label) for c in contributions if c.shipped_on]
     internal = has_role(request.user, Role.MEMBER)
     return {
         "metric": annotated,
@@ -368,7 +388,7 @@ def coalition_list(request):
 def coalition_detail(request, pk: int):
     coalition = get_object_or_404(Coalition.objects.select_related("lead"), pk=pk)
     if not services.coalition_visible(request.user, coalition):
-        return refuse(request, "Only the coalition's members (and leads) see it.")
+        return refuse(request, "Only the coalition's members and the ops team see it.")
     members = list(coalition.members.select_related("department").order_by("first_name"))
     may_log = has_role(request.user, Role.LEAD) or any(m.pk == request.user.pk for m in members)
     form = MeetingForm(request.POST or None, initial={"held_on": timezone.localdate()})

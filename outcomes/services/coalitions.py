@@ -26,9 +26,9 @@ MIN_DEPARTMENTS = 2
 
 
 def coalition_visible(user, coalition: Coalition) -> bool:
-    """Leads and admins see every coalition; anyone else sees the coalitions they are a
-    member of."""
-    if has_role(user, Role.LEAD):
+    """The ops team (members, leads, admins) sees every coalition, as it sees every review
+    cadence; a stakeholder sees the coalitions they are a member of."""
+    if has_role(user, Role.MEMBER):
         return True
     if not getattr(user, "is_authenticated", False):
         return False

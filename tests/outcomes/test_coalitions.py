@@ -67,7 +67,7 @@ def test_only_leads_start_coalitions(people):
 
 @pytest.mark.django_db
 def test_coalition_visibility_role_matrix(clients, coalition, people):
-    outsider = UserFactory(username="outsider", role="member")
+    outsider = UserFactory(username="outsider", role="stakeholder")
     url = f"/outcomes/coalitions/{coalition.pk}/"
     assert_role_matrix(
         clients,
@@ -75,9 +75,10 @@ def test_coalition_visibility_role_matrix(clients, coalition, people):
         url,
         {"anonymous": 302, "stakeholder": 200, "member": 200, "lead": 200, "admin": 200},
     )
-    clients["member"].force_login(outsider)
-    assert clients["member"].get(url).status_code == 403
-    assert "Trial growth" not in clients["member"].get("/outcomes/coalitions/").content.decode()
+    clients["stakeholder"].force_login(outsider)
+    assert clients["stakeholder"].get(url).status_code == 403
+    listed = clients["stakeholder"].get("/outcomes/coalitions/").content.decode()
+    assert "Trial growth" not in listed
     assert_role_matrix(
         clients,
         "get",

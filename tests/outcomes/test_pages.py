@@ -205,3 +205,25 @@ def test_metric_page_with_1825_daily_measurements_has_a_fixed_query_count(client
     )
     small, _ = count_queries(lambda: clients["member"].get(url))
     assert small == count
+
+
+@pytest.mark.django_db
+def test_stakeholders_never_see_internal_item_titles_on_a_metric(clients, plan, metric, users):
+    from outcomes import services
+
+    internal = plan(3, title="Secret falcon cleanup")
+    shared = plan(3, title="Quote tool v2", visibility="shared", public_title="One-click quotes")
+    for item in (internal, shared):
+        services.contribution_create(
+            actor=users["lead"],
+            metric=metric,
+            roadmap_item=item,
+            expected_change=1,
+            expected_by=dt.date(2027, 3, 1),
+            shipped_on=dt.date(2026, 5, 1),
+        )
+    html = clients["stakeholder"].get(f"/outcomes/metrics/{metric.pk}/").content.decode()
+    assert "Secret falcon" not in html and "Quote tool v2" not in html
+    assert "One-click quotes" in html and "Internal work" in html
+    member_html = clients["member"].get(f"/outcomes/metrics/{metric.pk}/").content.decode()
+    assert "Secret falcon cleanup" in member_html
