@@ -9,7 +9,7 @@ from prodops.core.errors import NotAllowed, ValidationFailed
 from prodops.reviews.models import Cadence, ReminderDelivery
 from prodops.reviews.services import reviews_sweep
 from tests.factories import DepartmentFactory, UserFactory
-from tests.helpers import assert_role_matrix
+from tests.helpers import assert_queries_do_not_grow, assert_role_matrix
 
 
 @pytest.fixture
@@ -139,3 +139,25 @@ def test_coalition_api(api_clients, coalition, people):
         .status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_coalition_lists_query_count_does_not_grow(clients, api_clients, people):
+    def add(n):
+        start = Coalition.objects.count()
+        for i in range(n):
+            services.coalition_create(
+                actor=people["lead"],
+                name=f"Coalition {start + i}",
+                charter="Shared outcome.",
+                review_on=dt.date(2027, 6, 30),
+                members=[people["stakeholder"], people["member"]],
+            )
+
+    def both():
+        page = clients["stakeholder"].get("/outcomes/coalitions/")
+        api = api_clients["stakeholder"].get("/api/v1/coalitions/")
+        assert page.status_code == api.status_code == 200
+        return page
+
+    assert_queries_do_not_grow(both, add, before=2, after=20)

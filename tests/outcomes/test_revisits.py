@@ -213,3 +213,25 @@ def test_a_contribution_names_one_source(metric, users, plan):
             actor=users["lead"], metric=metric, expected_change=1, expected_by=dt.date(2027, 1, 1)
         )
     assert not Contribution.objects.exists()
+
+
+@pytest.mark.django_db
+def test_revisits_page_query_count_does_not_grow(clients, plan, metric, users):
+    from tests.helpers import assert_queries_do_not_grow
+
+    def add(n):
+        for _ in range(n):
+            contribution = services.contribution_create(
+                actor=users["lead"],
+                metric=metric,
+                roadmap_item=plan(1),
+                expected_change=1,
+                expected_by=dt.date(2027, 3, 1),
+            )
+            services.revisits_schedule(
+                contribution=contribution, shipped_on=timezone.localdate() - dt.timedelta(days=40)
+            )
+
+    assert_queries_do_not_grow(
+        lambda: clients["member"].get("/outcomes/revisits/?show=all"), add, before=2, after=12
+    )
