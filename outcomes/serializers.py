@@ -170,7 +170,15 @@ class RevisitSerializer(serializers.ModelSerializer):
     request = serializers.IntegerField(
         source="contribution.request_id", read_only=True, allow_null=True
     )
-    shipped_on = serializers.DateField(source="contribution.shipped_on", read_only=True)
+    shipped_on = serializers.DateField(
+        source="contribution.shipped_on", read_only=True, allow_null=True
+    )
+    outcome = serializers.ChoiceField(
+        choices=Revisit.Outcome.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty until the revisit is recorded.",
+    )
     observed_change = serializers.DecimalField(
         max_digits=16, decimal_places=4, coerce_to_string=False, allow_null=True, read_only=True
     )
