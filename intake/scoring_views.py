@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from outcomes.calibration import HIGH_IMPACT, scoring_calibration
 from outcomes.selectors import active_objectives
 from prodops.accounts.roles import Role, has_role
 from prodops.core.csv_export import csv_writer
@@ -271,8 +272,21 @@ def scoring_model(request):
         "form": form,
         "can_edit": can_edit,
         "bands": _band_rows(params),
+        **_calibration_context(),
     }
     return render(request, "intake/scoring_model.html", context, status=400 if form.errors else 200)
+
+
+def _calibration_context() -> dict:
+    """What shipped work observed, against the impact its assessors called (outcomes)."""
+    figures = scoring_calibration()
+    return {
+        "calibration_tables": [
+            ("Per assessor", figures["assessors"]),
+            ("Per team", figures["teams"]),
+        ],
+        "high_impact": HIGH_IMPACT,
+    }
 
 
 def _band_rows(params: scoring.ScoringParams) -> list[dict]:

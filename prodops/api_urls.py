@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("prodops.reviews.api_urls")),
     path("", include("pricing.api_urls")),
     path("", include("packs.api_urls")),
+    path("", include("outcomes.api_urls")),
     path("", include("prodops.webhooks.api_urls")),
     path("", include(router.urls)),
 ]

@@ -252,3 +252,9 @@ PACKS_REMINDER_DAYS_BEFORE_QUARTER_END = env.int(
     "PACKS_REMINDER_DAYS_BEFORE_QUARTER_END", default=14
 )
 PACKS_DEFLECTION_HANDLING_HOURS = env.float("PACKS_DEFLECTION_HANDLING_HOURS", default=2.0)
+# Outcomes: a metric is on track while its progress is at most this far (a share of the whole
+# baseline→target distance) behind the straight line from baseline date to target date, at risk
+# up to the second figure behind, off track beyond. Revisits: days after shipping.
+OUTCOMES_ON_TRACK_TOLERANCE = env.float("OUTCOMES_ON_TRACK_TOLERANCE", default=0.10)
+OUTCOMES_AT_RISK_TOLERANCE = env.float("OUTCOMES_AT_RISK_TOLERANCE", default=0.25)
+OUTCOMES_REVISIT_DAYS = env.list("OUTCOMES_REVISIT_DAYS", cast=int, default=[30, 90])
