@@ -5,3 +5,10 @@ class OutcomesConfig(AppConfig):
     name = "outcomes"
     label = "outcomes"
     verbose_name = "Outcomes"
+
+    def ready(self) -> None:
+        from roadmap.signals import item_shipped
+
+        from .services.revisits import item_shipped_receiver
+
+        item_shipped.connect(item_shipped_receiver, dispatch_uid="outcomes_item_shipped")

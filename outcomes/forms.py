@@ -1,9 +1,9 @@
 from django import forms
 
-from prodops.accounts.models import Department, User
+from prodops.accounts.models import Department, Team, User
 from prodops.core import limits
 
-from .models import Objective
+from .models import Coalition, Metric, Objective, Revisit
 
 
 class ObjectiveForm(forms.Form):
@@ -28,3 +28,117 @@ class ObjectiveForm(forms.Form):
     period = forms.CharField(max_length=7, help_text="A quarter like 2027-Q1 or a year like 2027.")
     status = forms.ChoiceField(choices=Objective.Status.choices, initial=Objective.Status.ACTIVE)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MetricForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    unit = forms.CharField(max_length=30, help_text="What a value counts: %, €, days, signups.")
+    direction = forms.ChoiceField(choices=Metric.Direction.choices)
+    baseline_value = forms.DecimalField(max_digits=16, decimal_places=4)
+    baseline_on = forms.DateField(
+        label="Baseline date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    target_value = forms.DecimalField(max_digits=16, decimal_places=4)
+    target_on = forms.DateField(label="Target date", widget=forms.DateInput(attrs={"type": "date"}))
+    objective = forms.ModelChoiceField(queryset=Objective.objects.order_by("title"))
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label="No team",
+        help_text="Its members record the measurements.",
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True), required=False, empty_label="Nobody"
+    )
+    guardrail = forms.ModelChoiceField(
+        queryset=Metric.objects.order_by("name"),
+        required=False,
+        empty_label="None",
+        help_text="A metric that must not get worse while this one moves.",
+    )
+    cadence = forms.ChoiceField(choices=Metric.Cadence.choices, label="Measured")
+    source_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=limits.NOTES,
+        help_text="Where the number comes from. Internal: stakeholders do not see it.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MeasurementForm(forms.Form):
+    measured_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.DecimalField(max_digits=16, decimal_places=4)
+    note = forms.CharField(max_length=500, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(required=False, help_text="A CSV file: date,value[,note] per line.")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        label="Or paste the rows",
+        help_text="2026-03-01,12.5,after the price change",
+    )
+
+    def csv_text(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read().decode("utf-8-sig", errors="replace")
+        return self.cleaned_data.get("text") or ""
+
+
+class RevisitForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Revisit.Outcome.choices, widget=forms.RadioSelect)
+    observed_change = forms.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        required=False,
+        help_text="In the metric's unit, signed; needed when it moved.",
+    )
+    impact_statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.REASON,
+        help_text="Like “trial-to-paid +1.2 pts since X shipped”.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CoalitionForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    charter = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=limits.MARKDOWN,
+        help_text="Why the group exists and what it owns. Markdown.",
+    )
+    status = forms.ChoiceField(choices=Coalition.Status.choices)
+    lead = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        empty_label="Nobody",
+        help_text="Gets the meeting reminders.",
+    )
+    members = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).select_related("department"),
+        help_text="From at least two departments.",
+    )
+    metrics = forms.ModelMultipleChoiceField(
+        queryset=Metric.objects.order_by("name"), required=False, label="Shared metrics"
+    )
+    review_on = forms.DateField(
+        label="Review or end date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    meeting_interval_days = forms.IntegerField(
+        min_value=1, max_value=366, initial=14, label="Meet every (days)"
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label="Held on", widget=forms.DateInput(attrs={"type": "date"}))
+    decisions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=limits.MARKDOWN
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=limits.MARKDOWN
+    )

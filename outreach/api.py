@@ -15,7 +15,7 @@ from .budget import preflight
 from .serializers import (
     AccountSerializer,
     ContactSerializer,
-    PlanSerializer,
+    OutreachPlanSerializer,
     PreflightQuerySerializer,
     PreflightSerializer,
     TouchSerializer,
@@ -111,7 +111,7 @@ class ContactViewSet(
         return Response(ContactSerializer(contact).data)
 
 
-class PlanViewSet(
+class OutreachPlanViewSet(
     _Versioned,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -121,7 +121,7 @@ class PlanViewSet(
 ):
     """Outreach plans proposed by teams (members and up)."""
 
-    serializer_class = PlanSerializer
+    serializer_class = OutreachPlanSerializer
     action_roles = {"*": Role.MEMBER}
     create_service = staticmethod(services.plan_create)
     update_service = staticmethod(services.plan_update)

@@ -1,11 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
-from .api import AccountViewSet, ContactViewSet, PlanViewSet, TouchViewSet
+from .api import AccountViewSet, ContactViewSet, OutreachPlanViewSet, TouchViewSet
 
 router = SimpleRouter()
 router.register("accounts", AccountViewSet, basename="outreach-account")
 router.register("contacts", ContactViewSet, basename="outreach-contact")
-router.register("outreach-plans", PlanViewSet, basename="outreach-plan")
+router.register("outreach-plans", OutreachPlanViewSet, basename="outreach-plan")
 router.register("touches", TouchViewSet, basename="outreach-touch")
 
 urlpatterns = router.urls

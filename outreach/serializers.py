@@ -62,7 +62,7 @@ class ContactSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class OutreachPlanSerializer(serializers.ModelSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
     accounts = serializers.PrimaryKeyRelatedField(
         queryset=Account.objects.all(), many=True, required=False

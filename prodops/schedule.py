@@ -7,6 +7,12 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "prodops.reviews.tasks.sweep_due_reviews",
         "schedule": timedelta(minutes=5),
     },
+    # Scheduled price changes take effect on their date; each run is idempotent, so a
+    # duplicate beat changes nothing.
+    "pricing-effective-switch": {
+        "task": "pricing.tasks.switch_due_prices",
+        "schedule": timedelta(minutes=15),
+    },
     # Emails not sent within EMAIL_RETRY_AFTER_MINUTES are queued again; the sweep runs
     # more often than that so a lost email waits at most about one extra interval.
     "notification-emails-sweep": {
@@ -19,6 +25,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": timedelta(minutes=1),
         # A heartbeat that waited in the queue longer than one interval tells nothing new.
         "options": {"expires": 60},
+    },
+    # Every team with a lead gets its quarterly review cadence (reminded by reviews-sweep).
+    "packs-quarterly-cadences": {
+        "task": "packs.tasks.ensure_quarterly_cadences",
+        "schedule": timedelta(hours=6),
     },
     # Webhook deliveries whose queued retry was lost, or whose worker stopped mid-attempt.
     "webhook-deliveries-sweep": {

@@ -37,6 +37,7 @@ from .models import (
     Snapshot,
     UnplannedEntry,
 )
+from .signals import item_shipped
 
 ITEM_FIELDS = (
     "title",
@@ -584,6 +585,10 @@ def roadmap_item_update(
         _walk_requests(
             locked.requests.all(), to=locked.status, item=locked, roadmap=roadmap, actor=actor
         )
+        if locked.status == RoadmapItem.Status.SHIPPED:
+            item_shipped.send(
+                sender=RoadmapItem, item=locked, actor=actor, shipped_on=timezone.localdate()
+            )
     activity_record(actor=actor, target=locked, verb="updated", changes=changes)
     item.version = locked.version
     return locked

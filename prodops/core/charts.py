@@ -81,6 +81,8 @@ class Chart:
     lines: list[dict] = field(default_factory=list)
     dots: list[dict] = field(default_factory=list)
     refs: list[dict] = field(default_factory=list)
+    # Vertical marks at a point in time (x, label), like a ship date.
+    marks: list[dict] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)
     table_head: list[str] = field(default_factory=list)
     table_rows: list[list[str]] = field(default_factory=list)

@@ -13,6 +13,8 @@ NAV_ITEMS = [
     ("Docs", "docs_hub:index", Role.STAKEHOLDER, "book-open"),
     ("Reviews", "reviews:index", Role.MEMBER, "calendar-check"),
     ("Outreach", "outreach:index", Role.MEMBER, "send"),
+    ("Pricing", "pricing:book", Role.MEMBER, "tag"),
+    ("Review packs", "packs:index", Role.STAKEHOLDER, "history"),
     ("People", "people:index", Role.ADMIN, "users"),
     ("Webhooks", "webhooks:list", Role.ADMIN, "share-2"),
 ]

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "roadmap",
     "outcomes",
     "docs_hub",
+    "pricing",
+    "packs",
     "outreach",
 ]
 
@@ -206,11 +208,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "prodops.core.parsers.ObjectJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # Bodies are JSON objects (an endpoint that takes CSV says so itself). Form encoding has no
+    # null, so a form's empty `objective=` would have to mean one; JSON says what it means.
+    "DEFAULT_PARSER_CLASSES": ["prodops.core.parsers.ObjectJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "prodops.core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -240,6 +240,9 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "intake.models.RequestStatus",
         "ObjectiveStatusEnum": "outcomes.models.Objective.Status",
         "ScoringModelKindEnum": "intake.assessments.ScoringModel.Kind",
+        "ReviewPackStatusEnum": "packs.models.ReviewPack.Status",
+        "TouchOutcomeEnum": "outreach.models.Touch.Outcome",
+        "RevisitOutcomeEnum": "outcomes.models.Revisit.Outcome",
     },
 }
 
@@ -252,3 +255,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Quarterly review packs: the lead is reminded this many days before a quarter ends, and a
+# deflected request counts as this many hours of handling saved.
+PACKS_REMINDER_DAYS_BEFORE_QUARTER_END = env.int(
+    "PACKS_REMINDER_DAYS_BEFORE_QUARTER_END", default=14
+)
+PACKS_DEFLECTION_HANDLING_HOURS = env.float("PACKS_DEFLECTION_HANDLING_HOURS", default=2.0)
+# Outcomes: a metric is on track while its progress is at most this far (a share of the whole
+# baseline→target distance) behind the straight line from baseline date to target date, at risk
+# up to the second figure behind, off track beyond. Revisits: days after shipping.
+OUTCOMES_ON_TRACK_TOLERANCE = env.float("OUTCOMES_ON_TRACK_TOLERANCE", default=0.10)
+OUTCOMES_AT_RISK_TOLERANCE = env.float("OUTCOMES_AT_RISK_TOLERANCE", default=0.25)
+OUTCOMES_REVISIT_DAYS = env.list("OUTCOMES_REVISIT_DAYS", cast=int, default=[30, 90])

@@ -50,6 +50,14 @@ _FROM_ACTIVITY: dict[tuple[str, str, str], tuple[str, Callable]] = {
         "roadmap_item.shipped",
         lambda target, changes: _status_to(changes) == "shipped",
     ),
+    ("outcomes", "revisit", "recorded"): (
+        "outcome.revisit_recorded",
+        lambda target, changes: True,
+    ),
+    ("pricing", "priceproposal", "status_changed"): (
+        "price_change.approved",
+        lambda target, changes: _status_to(changes) == "approved",
+    ),
     ("outreach", "touch", "logged"): ("outreach.touch_logged", lambda target, changes: True),
     ("reviews", "cadence", "review_completed"): (
         "roadmap.reviewed",

@@ -470,3 +470,21 @@ def test_webhook_lists_do_not_grow_queries_with_rows(
             request_create(requester=stakeholder, title=f"Many {n}")
     assert Delivery.objects.count() == 7
     assert counts() == few
+
+
+def test_revisits_and_approved_price_changes_are_named_as_webhook_events():
+    from outcomes.models import Revisit
+    from pricing.models import PriceProposal
+    from prodops.webhooks.events import event_for_activity
+
+    assert event_for_activity(target=Revisit(), verb="recorded", changes={}) == (
+        "outcome.revisit_recorded"
+    )
+    approved = {"status": ["in_review", "approved"]}
+    assert event_for_activity(target=PriceProposal(), verb="status_changed", changes=approved) == (
+        "price_change.approved"
+    )
+    rejected = {"status": ["in_review", "rejected"]}
+    assert (
+        event_for_activity(target=PriceProposal(), verb="status_changed", changes=rejected) is None
+    )

@@ -14,6 +14,9 @@ DEMO_STEPS = [
     "intake.demo",
     "intake.scoring_demo",
     "roadmap.demo",
+    "outcomes.demo_metrics",
+    "pricing.demo",
+    "packs.demo",
     "outreach.demo",
 ]
 

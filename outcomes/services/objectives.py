@@ -4,7 +4,7 @@ from prodops.core.errors import EditConflict, ValidationFailed
 from prodops.core.periods import parse_period
 from prodops.core.selectors import workspace_settings
 
-from .models import Objective
+from ..models import Objective
 
 EDITABLE_FIELDS = (
     "title",
