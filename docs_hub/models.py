@@ -1,0 +1,132 @@
+"""Docs (with every saved text kept as a revision), and the deflections they earn at intake."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from prodops.core import limits
+
+# A doc nobody has verified for this many days shows "needs review" and reminds its owner.
+DEFAULT_VERIFY_INTERVAL_DAYS = 90
+
+
+class Doc(models.Model):
+    """A page of team knowledge written in Markdown, for one audience. Only published docs
+    are read outside the team; customer docs are also public under /help/."""
+
+    class Audience(models.TextChoices):
+        TEAM = "team", "Team"
+        STAKEHOLDERS = "stakeholders", "Stakeholders"
+        CUSTOMERS = "customers", "Customers"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    body = models.TextField(blank=True, max_length=limits.MARKDOWN, help_text="Markdown.")
+    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.TEAM)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="docs_owned"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="docs_to_review",
+        help_text="Besides a lead, the one person who may publish it.",
+    )
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    requests = models.ManyToManyField("intake.Request", blank=True, related_name="docs")
+    roadmap_items = models.ManyToManyField("roadmap.RoadmapItem", blank=True, related_name="docs")
+    last_verified_on = models.DateField(null=True, blank=True)
+    verify_interval_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_VERIFY_INTERVAL_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="Days a verification holds.",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="doc_search_vector"),
+            GinIndex(name="doc_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def verify_due_on(self) -> dt.date | None:
+        """The day its verification runs out (None when never verified)."""
+        if self.last_verified_on is None:
+            return None
+        return self.last_verified_on + dt.timedelta(days=self.verify_interval_days)
+
+    def needs_review(self, today: dt.date | None = None) -> bool:
+        """A published doc needs review when it was never verified or its verification has
+        run out (drafts and archived docs are not read as true, so they never expire)."""
+        from django.utils import timezone
+
+        if self.status != self.Status.PUBLISHED:
+            return False
+        today = today or timezone.localdate()
+        due = self.verify_due_on
+        return due is None or due <= today
+
+
+class DocRevision(models.Model):
+    """The text of a doc as one save left it: who, when, title and body."""
+
+    doc = models.ForeignKey(Doc, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["doc", "number"], name="one_revision_number_per_doc")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doc} r{self.number}"
+
+
+class Deflection(models.Model):
+    """A need answered by a doc instead of a request. Explicit: the person said "this answers
+    it". Implicit deflections are not stored: they are counted from suggestion opens
+    (SuggestionOpen) with no request filed after them (see selectors.deflection_report)."""
+
+    doc = models.ForeignKey(Doc, on_delete=models.CASCADE, related_name="deflections")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deflections"
+    )
+    query = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.doc} answered {self.person}"

@@ -1,9 +1,16 @@
 from django.urls import path
 
-from prodops.core.views import coming_soon
+from . import views
 
 app_name = "docs_hub"
 
 urlpatterns = [
-    path("", coming_soon, {"section": "Docs"}, name="index"),
+    path("", views.doc_index, name="index"),
+    path("new/", views.doc_create, name="create"),
+    path("<slug:slug>/", views.doc_detail, name="detail"),
+    path("<slug:slug>/edit/", views.doc_edit, name="edit"),
+    path("<slug:slug>/status/", views.doc_status, name="status"),
+    path("<slug:slug>/verify/", views.doc_verify, name="verify"),
+    path("<slug:slug>/revisions/", views.doc_revisions, name="revisions"),
+    path("<slug:slug>/revisions/<int:number>/restore/", views.doc_restore, name="restore"),
 ]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("r/", include("roadmap.share_urls")),
     path("outcomes/", include("outcomes.urls")),
     path("docs/", include("docs_hub.urls")),
+    path("help/", include("docs_hub.help_urls")),
     path("reviews/", include("prodops.reviews.urls")),
     path("notifications/", include("prodops.notifications.urls")),
     path("people/", include("prodops.accounts.urls")),

@@ -1,0 +1,181 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from prodops.accounts.roles import Role
+from prodops.core.errors import DomainError, ValidationFailed
+from prodops.core.permissions import refuse, role_required
+
+from . import selectors, services
+from .forms import DocForm
+from .models import Doc
+
+
+@login_required
+def doc_index(request):
+    """Docs the user may see, with the ones past their verification marked."""
+    docs = selectors.doc_list(
+        user=request.user,
+        audience=request.GET.get("audience") or None,
+        status=request.GET.get("status") or None,
+    )
+    context = {
+        "docs": docs,
+        "today": timezone.localdate(),
+        "audiences": Doc.Audience.choices,
+        "statuses": Doc.Status.choices,
+        "audience": request.GET.get("audience", ""),
+        "status": request.GET.get("status", ""),
+    }
+    template = "docs_hub/index.html#rows" if request.htmx else "docs_hub/index.html"
+    return render(request, template, context)
+
+
+@login_required
+def doc_detail(request, slug: str):
+    doc = selectors.doc_get(user=request.user, slug=slug)
+    moves = [
+        (value, label)
+        for value, label in Doc.Status.choices
+        if services.doc_may_move(doc=doc, user=request.user, to_status=value)
+    ]
+    context = {
+        "doc": doc,
+        "needs_review": doc.needs_review(),
+        "moves": moves,
+        "requests": selectors.doc_linked_requests(doc=doc, user=request.user),
+        "items": selectors.doc_linked_items(doc=doc),
+        "may_verify": request.user.pk in (doc.owner_id, doc.reviewer_id)
+        or request.user.has_role(Role.LEAD),
+    }
+    return render(request, "docs_hub/detail.html", context)
+
+
+def _save(request, form: DocForm, doc: Doc | None):
+    data = dict(form.cleaned_data)
+    version = data.pop("version", None)
+    try:
+        if doc is None:
+            doc = services.doc_create(actor=request.user, **data)
+            messages.success(request, f"Doc “{doc.title}” created as a draft.")
+        else:
+            if version is None:
+                raise ValidationFailed("The form was missing its version; reload and try again.")
+            doc = services.doc_update(doc=doc, actor=request.user, expected_version=version, **data)
+            messages.success(request, f"Doc “{doc.title}” saved.")
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return None
+    return redirect("docs_hub:detail", slug=doc.slug)
+
+
+@role_required(Role.MEMBER)
+def doc_create(request):
+    form = DocForm(request.POST or None, initial={"owner": request.user})
+    if request.method == "POST" and form.is_valid() and (response := _save(request, form, None)):
+        return response
+    return render(
+        request,
+        "docs_hub/form.html",
+        {"form": form, "doc": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.MEMBER)
+def doc_edit(request, slug: str):
+    doc = get_object_or_404(Doc, slug=slug)
+    initial = {name: getattr(doc, name) for name in services.EDITABLE_FIELDS}
+    initial["tags"] = ", ".join(doc.tags)
+    initial["version"] = doc.version
+    form = DocForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and (response := _save(request, form, doc)):
+        return response
+    return render(
+        request,
+        "docs_hub/form.html",
+        {"form": form, "doc": doc},
+        status=400 if form.errors else 200,
+    )
+
+
+def _act(request, doc: Doc, action, done: str):
+    try:
+        action()
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code, field=error.field)
+    messages.success(request, done)
+    return redirect("docs_hub:detail", slug=doc.slug)
+
+
+@role_required(Role.STAKEHOLDER)
+def doc_status(request, slug: str):
+    doc = selectors.doc_get(user=request.user, slug=slug)
+    if request.method != "POST":
+        return redirect("docs_hub:detail", slug=slug)
+    status = request.POST.get("status", "")
+    return _act(
+        request,
+        doc,
+        lambda: services.doc_set_status(doc=doc, actor=request.user, status=status),
+        "Status changed.",
+    )
+
+
+@role_required(Role.STAKEHOLDER)
+def doc_verify(request, slug: str):
+    doc = selectors.doc_get(user=request.user, slug=slug)
+    if request.method != "POST":
+        return redirect("docs_hub:detail", slug=slug)
+    return _act(
+        request,
+        doc,
+        lambda: services.doc_verify(doc=doc, actor=request.user),
+        "Verified as of today.",
+    )
+
+
+@role_required(Role.MEMBER)
+def doc_revisions(request, slug: str):
+    """Every revision, and a diff between any two (`a` older, `b` newer; the latest two by
+    default)."""
+    doc = get_object_or_404(Doc, slug=slug)
+    revisions = list(selectors.doc_revisions(doc=doc))
+    by_number = {r.number: r for r in revisions}
+    diff, a, b = [], None, None
+    if len(revisions) >= 2:
+        try:
+            a = by_number.get(int(request.GET.get("a", ""))) or revisions[1]
+            b = by_number.get(int(request.GET.get("b", ""))) or revisions[0]
+        except ValueError:
+            a, b = revisions[1], revisions[0]
+        diff = selectors.revision_diff(old=a, new=b)
+    context = {"doc": doc, "revisions": revisions, "diff": diff, "a": a, "b": b}
+    return render(request, "docs_hub/revisions.html", context)
+
+
+@role_required(Role.MEMBER)
+def doc_restore(request, slug: str, number: int):
+    doc = get_object_or_404(Doc, slug=slug)
+    revision = get_object_or_404(doc.revisions, number=number)
+    if request.method != "POST":
+        return redirect("docs_hub:revisions", slug=slug)
+    return _act(
+        request,
+        doc,
+        lambda: services.doc_restore(doc=doc, actor=request.user, revision=revision),
+        f"Revision {number} restored as a new revision.",
+    )
+
+
+def help_index(request):
+    """Public help: published customer docs, no sign-in needed."""
+    return render(request, "docs_hub/help_index.html", {"docs": selectors.public_docs()})
+
+
+def help_detail(request, slug: str):
+    """A published customer doc, public. Shows nothing internal: no owner, no links to
+    requests or roadmap items."""
+    doc = get_object_or_404(selectors.public_docs(), slug=slug)
+    return render(request, "docs_hub/help_detail.html", {"doc": doc})
