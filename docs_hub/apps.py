@@ -5,3 +5,8 @@ class DocsHubConfig(AppConfig):
     name = "docs_hub"
     label = "docs_hub"
     verbose_name = "Documentation hub"
+
+    def ready(self):
+        from . import search_sources
+
+        search_sources.register()

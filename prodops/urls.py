@@ -31,6 +31,7 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("docs/", include("docs_hub.urls")),
     path("help/", include("docs_hub.help_urls")),
+    path("search/", include("prodops.search.urls")),
     path("reviews/", include("prodops.reviews.urls")),
     path("notifications/", include("prodops.notifications.urls")),
     path("people/", include("prodops.accounts.urls")),
