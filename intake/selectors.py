@@ -2,20 +2,22 @@
 
 import datetime as dt
 
-from django.contrib.postgres.search import TrigramWordDistance, TrigramWordSimilarity
-from django.db import connection, transaction
+from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
+from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
     Exists,
     F,
+    FloatField,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +31,11 @@ from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
 
 # Below this word similarity a title is not worth suggesting as a possible duplicate.
 SIMILARITY_THRESHOLD = 0.3
+# The expression the `request_search` GIN index is built on (intake.models), so it serves
+# full-text matches on title and description.
+REQUEST_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(
+    "description", weight="B", config="english"
+)
 
 
 def request_visible(*, user) -> QuerySet[Request]:
@@ -306,47 +313,60 @@ def request_activity(*, request_obj: Request):
     return activity_for(request_obj)
 
 
-# How many of the nearest titles request_similar reads to pick its few: enough that titles
-# equally similar to the query are still told apart by votes.
+# How many of the best-scored candidates request_similar reads to pick its few: enough that
+# requests scored alike are still told apart by votes.
 SIMILAR_CANDIDATES = 50
+# How much the full-text rank over title and description (0..1) counts next to the title's
+# trigram word similarity (0..1) in a similar request's score.
+SIMILAR_TEXT_WEIGHT = 2.0
+# ts_rank normalization 1: divide by 1 + log(length), so a long description that mentions
+# every word once does not outrank a short title that is the need itself.
+_RANK_NORMALIZATION = 1
 
 
 def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int = 5):
-    """Up to `limit` visible requests whose titles read like `q` (trigram word similarity of
-    at least SIMILARITY_THRESHOLD), most similar first, then most voted; merged duplicates
-    are left out because their votes already live elsewhere.
+    """Up to `limit` visible requests that read like `q`, best first, then most voted; merged
+    duplicates are left out because their votes already live elsewhere.
 
-    Served by the title GiST index: `title %> q` (with pg_trgm's word similarity threshold
-    set to ours for this transaction) lets it skip titles that cannot match, which is most
-    of them for a new idea, and ordering by word distance alone (`q <<-> title`, that is
-    1 - word_similarity) lets it hand rows over nearest first so the LIMIT ends the scan.
-    A second sort key would stop PostgreSQL using the index for the order and make it score
-    every matching title, so votes break ties among the SIMILAR_CANDIDATES nearest, here."""
-    q = (q or "").strip()
+    Through the one search service (prodops.search): a request is a candidate when any word
+    of `q` (stemmed, the last also as a prefix) is in its title or description, or when its
+    title's trigram word similarity to `q` reaches SIMILARITY_THRESHOLD (typos, partial
+    words). Its score is SIMILAR_TEXT_WEIGHT times the full-text rank (title weighs A,
+    description B) plus the title's word similarity, which `similarity` reports. Both
+    matches are served by indexes (the `request_search` GIN expression and the title
+    trigram GiST)."""
+    from prodops.search import engine
+
+    q = engine.clean_query(q)
     if len(q) < 3:
         return []
+    words = engine.any_word_query(q)
+    match = Q(title__trigram_word_similar=q)
+    if words is not None:
+        match |= Q(_vector=words)
+    rank = (
+        Cast(
+            SearchRank(F("_vector"), words, normalization=Value(_RANK_NORMALIZATION)), FloatField()
+        )
+        if words is not None
+        else Value(0.0)
+    )
     qs = (
         request_visible(user=user)
-        .filter(title__trigram_word_similar=q)
         .exclude(status=RequestStatus.DUPLICATE)
-        .annotate(distance=TrigramWordDistance(q, "title"))
-        # Says the threshold outright, whatever pg_trgm's setting is.
-        .filter(distance__lte=1 - SIMILARITY_THRESHOLD)
-        # What the API reports; worked out only for the rows read.
+        .annotate(_vector=REQUEST_SEARCH_VECTOR)
+        .filter(match)
         .annotate(similarity=TrigramWordSimilarity(q, "title"))
+        .annotate(match_score=SIMILAR_TEXT_WEIGHT * rank + F("similarity"))
         .only("id", "title", "status", "vote_count", "visible_to_stakeholders", "requester_id")
-        .order_by("distance")
+        .order_by("-match_score", "-pk")
     )
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # `%>` compares against this setting (0.6 unless set), not against our threshold.
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [str(SIMILARITY_THRESHOLD)],
-        )
+    with transaction.atomic():
+        engine.set_trigram_threshold(SIMILARITY_THRESHOLD)
         candidates = list(qs[: max(limit, SIMILAR_CANDIDATES)])
-    candidates.sort(key=lambda r: (r.distance, -r.vote_count, -r.pk))
+    candidates.sort(key=lambda r: (-round(r.match_score, 6), -r.vote_count, -r.pk))
     return candidates[:limit]
 
 
