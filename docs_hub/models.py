@@ -13,6 +13,9 @@ from prodops.core import limits
 
 # A doc nobody has verified for this many days shows "needs review" and reminds its owner.
 DEFAULT_VERIFY_INTERVAL_DAYS = 90
+# A suggested doc opened with no request filed by the same person this long after counts as
+# an implicit deflection.
+IMPLICIT_DEFLECTION_MINUTES = 30
 
 
 class Doc(models.Model):
@@ -130,3 +133,35 @@ class Deflection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc} answered {self.person}"
+
+
+class SuggestionOpen(models.Model):
+    """Someone opened a doc suggested while they typed a request. With no request filed by
+    them within IMPLICIT_DEFLECTION_MINUTES after, it counts as an implicit deflection."""
+
+    doc = models.ForeignKey(Doc, on_delete=models.CASCADE, related_name="suggestion_opens")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    query = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person} opened {self.doc}"
+
+
+class SearchMiss(models.Model):
+    """A search that found no doc: what people look for and the docs do not answer yet."""
+
+    query = models.CharField(max_length=300)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.query

@@ -16,10 +16,13 @@ REQUEST_VECTOR = SearchVector("title", weight="A", config="english") + SearchVec
 )
 
 
-def search_docs(*, user, q: str, limit: int = 5) -> list[engine.Hit]:
+def search_docs(*, user, q: str, limit: int = 5, loose: bool = False) -> list[engine.Hit]:
     """Docs `user` may see (doc_visible_q), ranked on the stored vector."""
     qs = doc_visible(user=user).only("id", "title", "slug", "status", "last_verified_on")
-    rows = engine.ranked(qs, q=q, vector="search_vector", title_field="title", limit=limit)
+    query = engine.any_word_query(q) if loose else None
+    rows = engine.ranked(
+        qs, q=q, vector="search_vector", title_field="title", limit=limit, query=query
+    )
     snips = engine.snippets(Doc.objects.all(), ids=[r.pk for r in rows], q=q, text_field="body")
     member = has_role(user, Role.MEMBER)
     hits = []
@@ -41,7 +44,7 @@ def search_docs(*, user, q: str, limit: int = 5) -> list[engine.Hit]:
     return hits
 
 
-def search_requests(*, user, q: str, limit: int = 5) -> list[engine.Hit]:
+def search_requests(*, user, q: str, limit: int = 5, loose: bool = False) -> list[engine.Hit]:
     """Requests `user` may see (intake's request_visible), on title and description."""
     from intake.models import Request
     from intake.selectors import request_visible
@@ -65,7 +68,7 @@ def search_requests(*, user, q: str, limit: int = 5) -> list[engine.Hit]:
     ]
 
 
-def search_roadmap_items(*, user, q: str, limit: int = 5) -> list[engine.Hit]:
+def search_roadmap_items(*, user, q: str, limit: int = 5, loose: bool = False) -> list[engine.Hit]:
     """Team members find every item by its team name; everyone else finds shared items by
     their stakeholder-facing title only, linked to the shared roadmap."""
     from roadmap.models import RoadmapItem
@@ -109,7 +112,17 @@ def search_roadmap_items(*, user, q: str, limit: int = 5) -> list[engine.Hit]:
     ]
 
 
+def record_miss(sender, *, user, q, groups, **kwargs) -> None:
+    """A search for docs (all kinds, or docs alone) that found none joins the docs backlog."""
+    from .models import SearchMiss
+
+    kinds = {source.kind for source, hits in groups}
+    if len(q) >= 3 and "doc" not in kinds:
+        SearchMiss.objects.create(query=q[:300], person=user if user.is_authenticated else None)
+
+
 def register() -> None:
+    engine.searched.connect(record_miss, dispatch_uid="docs_hub.record_miss")
     engine.register(engine.Source("doc", "Docs", search_docs, order=20))
     engine.register(engine.Source("request", "Requests", search_requests, order=10))
     engine.register(engine.Source("roadmap_item", "Roadmap items", search_roadmap_items, order=30))

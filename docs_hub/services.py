@@ -14,7 +14,7 @@ from prodops.accounts.roles import Role, has_role
 from prodops.activity.services import activity_record
 from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
 
-from .models import Deflection, Doc, DocRevision
+from .models import Deflection, Doc, DocRevision, SuggestionOpen
 
 EDITABLE_FIELDS = ("title", "body", "audience", "owner", "reviewer", "tags", "verify_interval_days")
 
@@ -293,3 +293,52 @@ def deflection_record(*, doc: Doc, person, query: str = "") -> Deflection:
     if not selectors.doc_is_visible(doc=doc, user=person):
         raise NotAllowed("You cannot see that doc.")
     return Deflection.objects.create(doc=doc, person=person, query=(query or "")[:300])
+
+
+def suggestion_open_record(*, doc: Doc, person, query: str = "") -> SuggestionOpen:
+    """Someone opened a doc suggested while they typed a request (see
+    selectors.deflection_counts for when it counts as an implicit deflection)."""
+    return SuggestionOpen.objects.create(doc=doc, person=person, query=(query or "")[:300])
+
+
+@transaction.atomic
+def request_deflect(*, request, doc: Doc, actor, expected_version: int | None = None):
+    """A team member resolves a request as deflected by a doc: through intake's lifecycle
+    (request_transition, which checks the move and tells the watchers), the doc is linked to
+    the request and the requester gets a notification that links to the doc. The doc must
+    be one the requester can read."""
+    from intake.models import RequestStatus
+    from intake.services import request_transition
+    from prodops.notifications.models import Notification
+    from prodops.notifications.services import notify
+
+    from . import selectors
+
+    if not has_role(actor, Role.MEMBER):
+        raise NotAllowed("Only team members may resolve a request with a doc.")
+    requester = request.requester
+    if not selectors.doc_is_visible(doc=doc, user=requester):
+        raise ValidationFailed(
+            f"{requester.display_name} cannot read “{doc.title}”: pick a published doc for "
+            "their audience.",
+            field="doc",
+        )
+    url = doc_url(doc)
+    moved = request_transition(
+        request=request,
+        to=RequestStatus.DEFLECTED,
+        actor=actor,
+        reason=f"Answered by the doc “{doc.title}”: {url}",
+        expected_version=expected_version,
+        notify_watchers=False,
+    )
+    doc.requests.add(moved)
+    notify(
+        recipients=[requester],
+        kind=Notification.Kind.STATUS_CHANGE,
+        title=f"“{moved.title}” is answered by a doc",
+        body=f"Read “{doc.title}”.",
+        url=url,
+        exclude=actor,
+    )
+    return moved

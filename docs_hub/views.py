@@ -1,7 +1,13 @@
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from prodops.accounts.roles import Role
 from prodops.core.errors import DomainError, ValidationFailed
@@ -48,6 +54,8 @@ def doc_detail(request, slug: str):
         "items": selectors.doc_linked_items(doc=doc),
         "may_verify": request.user.pk in (doc.owner_id, doc.reviewer_id)
         or request.user.has_role(Role.LEAD),
+        # Arrived from a suggestion at intake: offer to say it answered the need.
+        "suggested_for": (request.GET.get("q") or "")[:300] if "q" in request.GET else None,
     }
     return render(request, "docs_hub/detail.html", context)
 
@@ -179,3 +187,70 @@ def help_detail(request, slug: str):
     requests or roadmap items."""
     doc = get_object_or_404(selectors.public_docs(), slug=slug)
     return render(request, "docs_hub/help_detail.html", {"doc": doc})
+
+
+@login_required
+def doc_suggested(request, pk: int):
+    """A doc suggested at intake, opened: the open is kept (for implicit deflections), then
+    the doc is shown with a way to say it answered the need."""
+    doc = get_object_or_404(selectors.doc_visible(user=request.user), pk=pk)
+    q = (request.GET.get("q") or "")[:300]
+    services.suggestion_open_record(doc=doc, person=request.user, query=q)
+    return redirect(f"{reverse('docs_hub:detail', args=[doc.slug])}?{urlencode({'q': q})}")
+
+
+@login_required
+@require_POST
+def doc_answers(request, pk: int):
+    """ "This answers it": an explicit deflection, no request made."""
+    doc = get_object_or_404(selectors.doc_visible(user=request.user), pk=pk)
+    q = request.POST.get("q") or request.POST.get("title") or ""
+    try:
+        services.deflection_record(doc=doc, person=request.user, query=q)
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code)
+    if request.htmx:
+        return render(request, "docs_hub/_answered.html", {"doc": doc})
+    messages.success(request, "Glad it helped. No request was filed.")
+    return redirect("docs_hub:detail", slug=doc.slug)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def doc_resolve(request, slug: str):
+    """Resolve a request as deflected by this doc (the requester is told, with the link)."""
+    from intake.selectors import request_get
+
+    doc = get_object_or_404(Doc, slug=slug)
+    try:
+        number = int(request.POST.get("request", ""))
+    except ValueError:
+        return refuse(request, "Give the request's number.", status=400, field="request")
+    try:
+        target = request_get(user=request.user, pk=number)
+    except Http404:
+        return refuse(request, f"There is no request #{number}.", status=400, field="request")
+    return _act(
+        request,
+        doc,
+        lambda: services.request_deflect(request=target, doc=doc, actor=request.user),
+        f"Request #{number} resolved as deflected; its requester was sent this doc.",
+    )
+
+
+@role_required(Role.MEMBER)
+def deflection_report(request):
+    """Deflections per doc and department for a month, the self-service rate and the docs
+    backlog."""
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        chosen = dt.date(year, month, 1)
+    except ValueError:
+        chosen = today.replace(day=1)
+    report = selectors.deflection_report(month=chosen)
+    return render(
+        request,
+        "docs_hub/report.html",
+        {"report": report, "month": chosen.strftime("%Y-%m")},
+    )

@@ -2,7 +2,12 @@
 
 import datetime as dt
 
-from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
+from django.contrib.postgres.search import (
+    SearchRank,
+    SearchVector,
+    TrigramWordDistance,
+    TrigramWordSimilarity,
+)
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -316,6 +321,10 @@ def request_activity(*, request_obj: Request):
 # How many of the best-scored candidates request_similar reads to pick its few: enough that
 # requests scored alike are still told apart by votes.
 SIMILAR_CANDIDATES = 50
+# Candidates sharing only some words with the query: the newest this many. Scoring reads
+# each candidate's text, so the number is bounded whatever the size of the pile; requests
+# sharing every word, or whose titles read alike, are candidates whatever their age.
+SIMILAR_ANY_WORD_CANDIDATES = 300
 # How much the full-text rank over title and description (0..1) counts next to the title's
 # trigram word similarity (0..1) in a similar request's score.
 SIMILAR_TEXT_WEIGHT = 2.0
@@ -328,46 +337,56 @@ def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int =
     """Up to `limit` visible requests that read like `q`, best first, then most voted; merged
     duplicates are left out because their votes already live elsewhere.
 
-    Through the one search service (prodops.search): a request is a candidate when any word
-    of `q` (stemmed, the last also as a prefix) is in its title or description, or when its
-    title's trigram word similarity to `q` reaches SIMILARITY_THRESHOLD (typos, partial
-    words). Its score is SIMILAR_TEXT_WEIGHT times the full-text rank (title weighs A,
-    description B) plus the title's word similarity, which `similarity` reports. Both
-    matches are served by indexes (the `request_search` GIN expression and the title
-    trigram GiST)."""
+    Through the one search service (prodops.search), on title and description. Candidates:
+    requests whose title or description holds every word of `q` (stemmed), the titles
+    nearest to `q` by trigram word distance (typos, partial words; at least
+    SIMILARITY_THRESHOLD similar), and the newest SIMILAR_ANY_WORD_CANDIDATES holding any
+    of its words (the last also as a prefix). Score: SIMILAR_TEXT_WEIGHT times the
+    full-text rank of `q`'s words (title weighs A, description B) plus the title's trigram
+    word similarity, which `similarity` reports. Each candidate list is read through an
+    index (`request_search`, the title trigram GiST, the primary key) and bounded, so the
+    time does not grow with the number of requests."""
     from prodops.search import engine
 
     q = engine.clean_query(q)
     if len(q) < 3:
         return []
     words = engine.any_word_query(q)
-    match = Q(title__trigram_word_similar=q)
-    if words is not None:
-        match |= Q(_vector=words)
-    rank = (
-        Cast(
-            SearchRank(F("_vector"), words, normalization=Value(_RANK_NORMALIZATION)), FloatField()
-        )
-        if words is not None
-        else Value(0.0)
+    visible = request_visible(user=user).exclude(status=RequestStatus.DUPLICATE)
+    if exclude_id:
+        visible = visible.exclude(pk=exclude_id)
+    nearest_titles = (
+        visible.filter(title__trigram_word_similar=q)
+        .annotate(distance=TrigramWordDistance(q, "title"))
+        .filter(distance__lte=1 - SIMILARITY_THRESHOLD)
+        .order_by("distance")
+        .values("pk")[:SIMILAR_CANDIDATES]
     )
+    candidates = Q(pk__in=nearest_titles)
+    if words is not None:
+        searchable = visible.annotate(_vector=REQUEST_SEARCH_VECTOR)
+        every_word = searchable.filter(_vector=engine.websearch_query(q)).values("pk")
+        any_word = searchable.filter(_vector=words).order_by("-pk").values("pk")
+        candidates |= Q(pk__in=every_word[:SIMILAR_CANDIDATES])
+        candidates |= Q(pk__in=any_word[:SIMILAR_ANY_WORD_CANDIDATES])
+        rank = Cast(
+            SearchRank(REQUEST_SEARCH_VECTOR, words, normalization=Value(_RANK_NORMALIZATION)),
+            FloatField(),
+        )
+    else:
+        rank = Value(0.0)
     qs = (
-        request_visible(user=user)
-        .exclude(status=RequestStatus.DUPLICATE)
-        .annotate(_vector=REQUEST_SEARCH_VECTOR)
-        .filter(match)
+        Request.objects.filter(candidates)
         .annotate(similarity=TrigramWordSimilarity(q, "title"))
         .annotate(match_score=SIMILAR_TEXT_WEIGHT * rank + F("similarity"))
         .only("id", "title", "status", "vote_count", "visible_to_stakeholders", "requester_id")
         .order_by("-match_score", "-pk")
     )
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
     with transaction.atomic():
         engine.set_trigram_threshold(SIMILARITY_THRESHOLD)
-        candidates = list(qs[: max(limit, SIMILAR_CANDIDATES)])
-    candidates.sort(key=lambda r: (-round(r.match_score, 6), -r.vote_count, -r.pk))
-    return candidates[:limit]
+        found = list(qs[: max(limit, SIMILAR_CANDIDATES)])
+    found.sort(key=lambda r: (-round(r.match_score, 6), -r.vote_count, -r.pk))
+    return found[:limit]
 
 
 def mine_list(*, user) -> QuerySet[Request]:

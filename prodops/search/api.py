@@ -44,6 +44,8 @@ class SearchView(APIView):
         q = engine.clean_query(request.query_params.get("q"))
         kind = request.query_params.get("kind") or None
         groups = engine.search_all(user=request.user, q=q, limit=20, kinds={kind} if kind else None)
+        if kind in (None, "doc"):
+            engine.searched.send(sender=None, user=request.user, q=q, groups=groups)
         return Response(
             {
                 "q": q,

@@ -20,6 +20,7 @@ from django.contrib.postgres.search import (
 from django.db import connection, transaction
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Cast
+from django.dispatch import Signal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -152,8 +153,8 @@ class Hit:
 
 @dataclass
 class Source:
-    """One kind of thing the header search finds: `search(user=, q=, limit=)` returns the
-    hits `user` may see, best first."""
+    """One kind of thing the header search finds: `search(user=, q=, limit=, loose=)`
+    returns the hits `user` may see, best first."""
 
     kind: str
     label: str
@@ -162,6 +163,10 @@ class Source:
 
 
 _SOURCES: dict[str, Source] = {}
+
+# Sent after a search someone asked for outright (the search page, the API; not the
+# suggestions while typing), with `user`, `q` and `groups`: what was looked for and found.
+searched = Signal()
 
 
 def register(source: Source) -> None:
@@ -172,9 +177,12 @@ def sources() -> list[Source]:
     return sorted(_SOURCES.values(), key=lambda s: (s.order, s.kind))
 
 
-def search_all(*, user, q: str, limit: int = 5, kinds=None) -> list[tuple[Source, list[Hit]]]:
+def search_all(
+    *, user, q: str, limit: int = 5, kinds=None, loose: bool = False
+) -> list[tuple[Source, list[Hit]]]:
     """Every registered kind's hits for `user`, grouped in the sources' order; kinds with no
-    hits are left out."""
+    hits are left out. `loose` matches any of the words instead of all of them (for
+    suggestions while someone types a sentence, not for a search box)."""
     q = clean_query(q)
     groups = []
     if len(q) < MIN_QUERY_LENGTH:
@@ -182,7 +190,7 @@ def search_all(*, user, q: str, limit: int = 5, kinds=None) -> list[tuple[Source
     for source in sources():
         if kinds and source.kind not in kinds:
             continue
-        hits = source.search(user=user, q=q, limit=limit)
+        hits = source.search(user=user, q=q, limit=limit, loose=loose)
         if hits:
             groups.append((source, hits))
     return groups
