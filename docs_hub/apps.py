@@ -7,6 +7,7 @@ class DocsHubConfig(AppConfig):
     verbose_name = "Documentation hub"
 
     def ready(self):
-        from . import search_sources
+        from . import search_sources, signals
 
         search_sources.register()
+        signals.connect()

@@ -244,3 +244,12 @@ def deflection_report(*, month: dt.date, now: dt.datetime | None = None) -> dict
         "misses": list(misses),
         "despite": list(despite),
     }
+
+
+def docs_for_request(*, request_obj, user) -> QuerySet[Doc]:
+    return (
+        doc_visible(user=user)
+        .filter(requests=request_obj)
+        .defer("search_vector", "body")
+        .order_by("title", "id")
+    )

@@ -342,3 +342,21 @@ def request_deflect(*, request, doc: Doc, actor, expected_version: int | None = 
         exclude=actor,
     )
     return moved
+
+
+def doc_first_on_accept(*, request, actor) -> Doc | None:
+    """Doc-first: when a request is accepted, a draft doc is started for it, linked to it and
+    owned by its assignee (or by whoever accepted it, when nobody is assigned). Once per
+    request: a request that already has a doc gets no second one."""
+    if request.docs.exists():
+        return None
+    owner = request.assignee if request.assignee_id else actor
+    if owner is None or not has_role(owner, Role.MEMBER):
+        return None
+    return doc_create(
+        actor=owner,
+        title=request.title,
+        body=f"Started when request #{request.pk} was accepted. Write what it changes here.",
+        owner=owner,
+        requests=[request],
+    )
