@@ -11,3 +11,10 @@ class DocsHubConfig(AppConfig):
 
         search_sources.register()
         signals.connect()
+
+        from roadmap.services import SHIP_CHECKS
+
+        from .readiness import ship_check
+
+        if ship_check not in SHIP_CHECKS:
+            SHIP_CHECKS.append(ship_check)

@@ -165,3 +165,66 @@ class SearchMiss(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class ReadinessCheck(models.Model):
+    """One line of a roadmap item's release checklist, with an owner and a due date. A doc
+    line is done when a published doc for that audience, linked to the item, is verified;
+    the others are ticked by hand."""
+
+    class Kind(models.TextChoices):
+        DOC_TEAM = "doc_team", "Team doc published and verified"
+        DOC_STAKEHOLDERS = "doc_stakeholders", "Stakeholder doc published and verified"
+        DOC_CUSTOMERS = "doc_customers", "Customer doc published and verified"
+        SALES_BRIEFED = "sales_briefed", "Sales briefed"
+        CS_BRIEFED = "cs_briefed", "Customer success briefed"
+        SUPPORT_BRIEFED = "support_briefed", "Support briefed"
+        TRAINING = "training", "Training held"
+        ANNOUNCEMENT = "announcement", "Announcement out"
+
+    DOC_AUDIENCE = {
+        Kind.DOC_TEAM: Doc.Audience.TEAM,
+        Kind.DOC_STAKEHOLDERS: Doc.Audience.STAKEHOLDERS,
+        Kind.DOC_CUSTOMERS: Doc.Audience.CUSTOMERS,
+    }
+
+    item = models.ForeignKey(
+        "roadmap.RoadmapItem", on_delete=models.CASCADE, related_name="readiness_checks"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="readiness_checks",
+    )
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["item", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "kind"], name="one_readiness_check_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_kind_display()}"
+
+
+class ReadinessWaiver(models.Model):
+    """A lead let an item ship with its checklist open; the reason is kept and shown."""
+
+    item = models.OneToOneField(
+        "roadmap.RoadmapItem", on_delete=models.CASCADE, related_name="readiness_waiver"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(max_length=limits.REASON)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.item} waived by {self.actor}"

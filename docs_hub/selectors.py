@@ -253,3 +253,11 @@ def docs_for_request(*, request_obj, user) -> QuerySet[Doc]:
         .defer("search_vector", "body")
         .order_by("title", "id")
     )
+
+
+def doc_linked_to_item(*, item) -> QuerySet[Doc]:
+    return (
+        Doc.objects.filter(roadmap_items=item)
+        .defer("search_vector", "body")
+        .order_by("audience", "title")
+    )

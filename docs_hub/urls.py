@@ -10,6 +10,7 @@ urlpatterns = [
     path("suggested/<int:pk>/", views.doc_suggested, name="suggested"),
     path("answers/<int:pk>/", views.doc_answers, name="answers"),
     path("deflections/", views.deflection_report, name="report"),
+    path("readiness/<int:item_pk>/", views.item_readiness, name="readiness"),
     path("<slug:slug>/", views.doc_detail, name="detail"),
     path("<slug:slug>/edit/", views.doc_edit, name="edit"),
     path("<slug:slug>/status/", views.doc_status, name="status"),

@@ -7,15 +7,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
+from intake.selectors import team_people
+from prodops.accounts.models import User
 from prodops.accounts.roles import Role
 from prodops.core.errors import DomainError, ValidationFailed
 from prodops.core.permissions import refuse, role_required
 
 from . import selectors, services
 from .forms import DocForm
-from .models import Doc
+from .models import Doc, ReadinessCheck
 
 
 @login_required
@@ -254,3 +257,50 @@ def deflection_report(request):
         "docs_hub/report.html",
         {"report": report, "month": chosen.strftime("%Y-%m")},
     )
+
+
+@role_required(Role.MEMBER)
+def item_readiness(request, item_pk: int):
+    """An item's release checklist: choose its lines, tick them, and (leads) waive it."""
+    from roadmap.models import RoadmapItem
+
+    from . import readiness
+
+    item = get_object_or_404(RoadmapItem.objects.select_related("roadmap__team"), pk=item_pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "set":
+                owner = request.POST.get("owner") or None
+                readiness.readiness_checklist_set(
+                    item=item,
+                    actor=request.user,
+                    kinds=request.POST.getlist("kinds"),
+                    owner=User.objects.filter(pk=owner).first() if owner else None,
+                    due_on=parse_date(request.POST.get("due_on") or "") or None,
+                )
+            elif action == "tick":
+                check = get_object_or_404(item.readiness_checks, pk=request.POST.get("check"))
+                readiness.readiness_check_update(
+                    check=check, actor=request.user, done=request.POST.get("done") == "1"
+                )
+            elif action == "waive":
+                readiness.readiness_waive(
+                    item=item, actor=request.user, reason=request.POST.get("reason", "")
+                )
+            else:
+                return refuse(request, "Unknown action.", status=400)
+        except DomainError as error:
+            return refuse(request, error.message, status=error.status_code, field=error.field)
+        messages.success(request, "Release checklist saved.")
+        return redirect("docs_hub:readiness", item_pk=item.pk)
+    state = readiness.readiness_for(item)
+    chosen = {c.kind for c, _ in state.lines}
+    context = {
+        "item": item,
+        "state": state,
+        "kinds": [(v, label, v in chosen) for v, label in ReadinessCheck.Kind.choices],
+        "people": team_people(),
+        "docs": selectors.doc_linked_to_item(item=item),
+    }
+    return render(request, "docs_hub/readiness.html", context)

@@ -3,6 +3,9 @@ import pytest
 from docs_hub import services
 from docs_hub.models import Doc
 
+# The roadmap fixtures (a team, its roadmap, accepted requests, plan()) for readiness tests.
+from tests.roadmap.conftest import accepted, objective, plan, roadmap, team  # noqa: F401
+
 
 @pytest.fixture
 def make_doc(users):

@@ -14,6 +14,7 @@ DEMO_STEPS = [
     "intake.demo",
     "intake.scoring_demo",
     "roadmap.demo",
+    "docs_hub.demo",
 ]
 
 
