@@ -89,3 +89,40 @@ def test_board_queries_do_not_grow_with_checklists(item, users, clients, plan):
 
     url = reverse("roadmap:board", args=[item.roadmap_id])
     assert_queries_do_not_grow(lambda: clients["member"].get(url), add, before=2, after=12)
+
+
+def test_readiness_api(item, api_clients):
+    url = f"/api/v1/roadmaps/{item.roadmap_id}/items/{item.pk}/readiness/"
+    assert api_clients["stakeholder"].get(url).status_code == 403
+    assert api_clients["member"].get(url).json()["percent"] is None
+    bad = api_clients["member"].put(url, {"kinds": ["nope"]}, format="json")
+    assert bad.status_code == 400 and "kinds" in bad.json()
+    state = (
+        api_clients["member"]
+        .put(url, {"kinds": ["training", "doc_team"], "due_on": "2027-03-01"}, format="json")
+        .json()
+    )
+    assert (state["total"], state["percent"]) == (2, 0)
+    line = next(x for x in state["lines"] if x["kind"] == "training")
+    line_url = f"{url}lines/{line['id']}/"
+    assert (
+        api_clients["member"]
+        .patch(line_url, {"done": True, "version": 99}, format="json")
+        .status_code
+        == 409
+    )
+    state = (
+        api_clients["member"]
+        .patch(line_url, {"done": True, "version": line["version"]}, format="json")
+        .json()
+    )
+    assert state["percent"] == 50
+    assert (
+        api_clients["member"].post(f"{url}waiver/", {"reason": "x"}, format="json").status_code
+        == 403
+    )
+    assert (
+        api_clients["lead"].post(f"{url}waiver/", {"reason": ""}, format="json").status_code == 400
+    )
+    waived = api_clients["lead"].post(f"{url}waiver/", {"reason": "Ship"}, format="json").json()
+    assert waived["waiver"]["reason"] == "Ship"
