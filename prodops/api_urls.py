@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("roadmap.api_urls")),
     path("", include("docs_hub.api_urls")),
     path("", include("prodops.reviews.api_urls")),
+    path("", include("prodops.webhooks.api_urls")),
     path("", include(router.urls)),
 ]

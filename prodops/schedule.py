@@ -20,4 +20,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         # A heartbeat that waited in the queue longer than one interval tells nothing new.
         "options": {"expires": 60},
     },
+    # Webhook deliveries whose queued retry was lost, or whose worker stopped mid-attempt.
+    "webhook-deliveries-sweep": {
+        "task": "prodops.webhooks.tasks.sweep_webhook_deliveries",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
 }

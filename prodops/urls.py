@@ -35,6 +35,7 @@ urlpatterns = [
     path("reviews/", include("prodops.reviews.urls")),
     path("notifications/", include("prodops.notifications.urls")),
     path("people/", include("prodops.accounts.urls")),
+    path("webhooks/", include("prodops.webhooks.urls")),
     path("api/v1/", include("prodops.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -13,6 +13,7 @@ NAV_ITEMS = [
     ("Docs", "docs_hub:index", Role.STAKEHOLDER, "book-open"),
     ("Reviews", "reviews:index", Role.MEMBER, "calendar-check"),
     ("People", "people:index", Role.ADMIN, "users"),
+    ("Webhooks", "webhooks:list", Role.ADMIN, "share-2"),
 ]
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "prodops.notifications",
     "prodops.reviews",
     "prodops.home",
+    "prodops.webhooks",
     "intake",
     "roadmap",
     "outcomes",
@@ -141,6 +142,10 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 EMAIL_TIMEOUT = 30
 # A notification email not sent this long after it was queued (or last tried) is queued
 # again by the periodic sweep; after EMAIL_MAX_ATTEMPTS tries it is recorded as failed.
+# Outgoing webhooks go only to public addresses, except to the hosts named here.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+# An endpoint whose every attempt failed for this many days is switched off.
+WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=5)
 EMAIL_RETRY_AFTER_MINUTES = env.int("EMAIL_RETRY_AFTER_MINUTES", default=10)
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
 
