@@ -55,11 +55,12 @@ class DocViewSet(
         )
 
     @extend_schema(responses=DocRevisionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def revisions(self, request, pk=None):
-        """Every saved text of the doc, newest first."""
+        """Every saved text of the doc, newest first, paginated like every list."""
         doc = self.get_object()
-        return Response(DocRevisionSerializer(selectors.doc_revisions(doc=doc), many=True).data)
+        page = self.paginate_queryset(selectors.doc_revisions(doc=doc))
+        return self.get_paginated_response(DocRevisionSerializer(page, many=True).data)
 
     @extend_schema(request=VersionSerializer, responses=DocSerializer)
     @action(detail=True, methods=["post"])

@@ -35,7 +35,7 @@ def test_write_publish_verify_revisions_and_conflicts(api_clients, users):
     assert member.patch(url, {"body": "two"}, format="json").status_code == 400  # no version
     assert member.patch(url, {"body": "two", "version": 1}, format="json").status_code == 200
     assert member.patch(url, {"body": "three", "version": 1}, format="json").status_code == 409
-    revisions = member.get(f"{url}revisions/").json()
+    revisions = member.get(f"{url}revisions/").json()["results"]
     assert [r["body"] for r in revisions] == ["two", "one"]
     assert member.post(f"{url}publish/", {}, format="json").status_code == 403
     assert lead.post(f"{url}publish/", {"version": 1}, format="json").status_code == 409
