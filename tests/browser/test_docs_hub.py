@@ -7,7 +7,13 @@ from docs_hub.readiness import readiness_checklist_set
 from intake.models import Request, RequestStatus
 from prodops.accounts.roles import Role
 from roadmap import services as roadmap_services
-from tests.factories import MembershipFactory, RequestFactory, TeamFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    ObjectiveFactory,
+    RequestFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,9 +85,15 @@ def test_a_lead_waives_readiness_and_the_item_ships(page, live_server, login):
     team = TeamFactory(name="Marketing Ops", slug="marketing-ops", lead=lead)
     MembershipFactory(team=team, user=lead, capacity_days=50, allocation_percent=100)
     roadmap = roadmap_services.roadmap_create(actor=lead, team=team, period="2027-Q1")
-    request = RequestFactory(status=RequestStatus.ACCEPTED, team=team)
+    objective = ObjectiveFactory(title="Grow partner revenue")
+    request = RequestFactory(status=RequestStatus.ACCEPTED, team=team, objective=objective)
     item = roadmap_services.roadmap_item_create(
-        roadmap=roadmap, actor=lead, requests=[request], estimate_days=2, title="Partner portal"
+        roadmap=roadmap,
+        actor=lead,
+        requests=[request],
+        estimate_days=2,
+        title="Partner portal",
+        objective=objective,
     )
     readiness_checklist_set(item=item, actor=lead, kinds=["sales_briefed", "training"])
     login(page, lead)
