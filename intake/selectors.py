@@ -321,10 +321,11 @@ def request_activity(*, request_obj: Request):
 # How many of the best-scored candidates request_similar reads to pick its few: enough that
 # requests scored alike are still told apart by votes.
 SIMILAR_CANDIDATES = 50
-# Candidates sharing only some words with the query: the newest this many. Scoring reads
-# each candidate's text, so the number is bounded whatever the size of the pile; requests
-# sharing every word, or whose titles read alike, are candidates whatever their age.
-SIMILAR_ANY_WORD_CANDIDATES = 300
+# Candidates sharing only some words with the query: at most this many, the first the index
+# hands over. Scoring reads each candidate's text, so the number is bounded whatever the size
+# of the pile; requests sharing every word, or whose titles read alike, are candidates
+# whatever their number.
+SIMILAR_ANY_WORD_CANDIDATES = 150
 # How much the full-text rank over title and description (0..1) counts next to the title's
 # trigram word similarity (0..1) in a similar request's score.
 SIMILAR_TEXT_WEIGHT = 2.0
@@ -340,8 +341,8 @@ def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int =
     Through the one search service (prodops.search), on title and description. Candidates:
     requests whose title or description holds every word of `q` (stemmed), the titles
     nearest to `q` by trigram word distance (typos, partial words; at least
-    SIMILARITY_THRESHOLD similar), and the newest SIMILAR_ANY_WORD_CANDIDATES holding any
-    of its words (the last also as a prefix). Score: SIMILAR_TEXT_WEIGHT times the
+    SIMILARITY_THRESHOLD similar), and up to SIMILAR_ANY_WORD_CANDIDATES holding any of its
+    words (the last also as a prefix). Score: SIMILAR_TEXT_WEIGHT times the
     full-text rank of `q`'s words (title weighs A, description B) plus the title's trigram
     word similarity, which `similarity` reports. Each candidate list is read through an
     index (`request_search`, the title trigram GiST, the primary key) and bounded, so the
@@ -366,7 +367,10 @@ def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int =
     if words is not None:
         searchable = visible.annotate(_vector=REQUEST_SEARCH_VECTOR)
         every_word = searchable.filter(_vector=engine.websearch_query(q)).values("pk")
-        any_word = searchable.filter(_vector=words).order_by("-pk").values("pk")
+        # No order: an ORDER BY here could make PostgreSQL walk every row newest first,
+        # recomputing each one's vector, until it found enough; the bitmap scan of the
+        # index hands over the first matches it reads instead.
+        any_word = searchable.filter(_vector=words).order_by().values("pk")
         candidates |= Q(pk__in=every_word[:SIMILAR_CANDIDATES])
         candidates |= Q(pk__in=any_word[:SIMILAR_ANY_WORD_CANDIDATES])
         rank = Cast(
@@ -384,6 +388,7 @@ def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int =
     )
     with transaction.atomic():
         engine.set_trigram_threshold(SIMILARITY_THRESHOLD)
+        engine.prefer_indexes()
         found = list(qs[: max(limit, SIMILAR_CANDIDATES)])
     found.sort(key=lambda r: (-round(r.match_score, 6), -r.vote_count, -r.pk))
     return found[:limit]

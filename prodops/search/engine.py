@@ -75,6 +75,15 @@ def set_trigram_threshold(threshold: float = TRIGRAM_THRESHOLD) -> None:
         )
 
 
+def prefer_indexes() -> None:
+    """For the current transaction, read rows through indexes. A bounded candidate list
+    ("the first N matching any word") otherwise tempts PostgreSQL into a sequential scan
+    that recomputes every row's vector until N match: fast for common words, a whole-table
+    scan for rare ones."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+
+
 def ranked(
     qs: QuerySet,
     *,
