@@ -15,6 +15,7 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
+    TrigramWordDistance,
     TrigramWordSimilarity,
 )
 from django.db import connection, transaction
@@ -31,6 +32,11 @@ TRIGRAM_THRESHOLD = 0.45
 TRIGRAM_WEIGHT = 0.5
 # Queries shorter than this find nothing (one or two letters match half of everything).
 MIN_QUERY_LENGTH = 2
+# Rows scored per search and kind: the first this many full-text matches the index hands
+# over, plus the TITLE_CANDIDATES titles nearest by trigram distance. Scoring reads each
+# row's text, so this bounds the time whatever the number of rows.
+RANK_CANDIDATES = 200
+TITLE_CANDIDATES = 50
 MAX_QUERY_LENGTH = 200
 # ts_headline marks matches with these; everything else in a snippet is escaped, then they
 # become <mark> tags. Control characters, so no typed text is mistaken for them.
@@ -93,24 +99,41 @@ def ranked(
     limit: int,
     query: SearchQuery | None = None,
 ) -> list:
-    """Up to `limit` rows of `qs` matching `q`, best first, each with `search_score`. `vector` is
+    """Up to `limit` rows of `qs` matching `q`, best first, each with `search_score`, scored
+    among a bounded list of candidates (RANK_CANDIDATES). `vector` is
     the weighted search vector (a stored column or the expression an index is built on)."""
     q = clean_query(q)
     if len(q) < MIN_QUERY_LENGTH:
         return []
     query = query or websearch_query(q)
     vector = F(vector) if isinstance(vector, str) else vector
-    similarity = TrigramWordSimilarity(Value(q), title_field)
-    match = Q(_vector=query)
+    searchable = qs.annotate(_vector=vector)
+    # Bounded candidates, each list read through an index, so the time does not grow with
+    # the pile: the first RANK_CANDIDATES full-text matches the index hands over, and the
+    # titles nearest by trigram word distance.
+    candidates = Q(
+        pk__in=searchable.filter(_vector=query).order_by().values("pk")[:RANK_CANDIDATES]
+    )
     if is_plain(q):
-        match |= Q(**{f"{title_field}__trigram_word_similar": q})
-    matches = qs.annotate(_vector=vector).filter(match)
-    scored = matches.annotate(
-        search_score=Cast(SearchRank(F("_vector"), query), FloatField())
-        + TRIGRAM_WEIGHT * similarity
-    ).order_by("-search_score", "-pk")
+        nearest = (
+            qs.filter(**{f"{title_field}__trigram_word_similar": q})
+            .annotate(_distance=TrigramWordDistance(Value(q), title_field))
+            .order_by("_distance")
+            .values("pk")[:TITLE_CANDIDATES]
+        )
+        candidates |= Q(pk__in=nearest)
+    similarity = TrigramWordSimilarity(Value(q), title_field)
+    scored = (
+        searchable.filter(candidates)
+        .annotate(
+            search_score=Cast(SearchRank(F("_vector"), query), FloatField())
+            + TRIGRAM_WEIGHT * similarity
+        )
+        .order_by("-search_score", "-pk")
+    )
     with transaction.atomic():
         set_trigram_threshold()
+        prefer_indexes()
         return list(scored[:limit])
 
 
