@@ -4,6 +4,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from prodops.core.errors import ValidationFailed
+
 from . import engine
 
 
@@ -41,8 +43,18 @@ class SearchView(APIView):
         responses=SearchResultsSerializer,
     )
     def get(self, request):
-        q = engine.clean_query(request.query_params.get("q"))
-        kind = request.query_params.get("kind") or None
+        params = request.query_params
+        for name in ("q", "kind"):
+            if len(params.getlist(name)) > 1:
+                raise ValidationFailed("Give this parameter once.", field=name)
+        if "q" not in params:
+            raise ValidationFailed("Give the words to search for.", field="q")
+        q = engine.clean_query(params.get("q"))
+        kind = params.get("kind") or None
+        if kind is not None and kind not in {source.kind for source in engine.sources()}:
+            raise ValidationFailed(
+                "Choose one of: " + ", ".join(s.kind for s in engine.sources()) + ".", field="kind"
+            )
         groups = engine.search_all(user=request.user, q=q, limit=20, kinds={kind} if kind else None)
         if kind in (None, "doc"):
             engine.searched.send(sender=None, user=request.user, q=q, groups=groups)

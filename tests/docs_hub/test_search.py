@@ -94,3 +94,11 @@ def test_search_queries_do_not_grow(users, clients):
 
     url = reverse("search:index") + "?q=harbor"
     assert_queries_do_not_grow(lambda: clients["member"].get(url), add, before=3, after=30)
+
+
+def test_search_api_refuses_bad_parameters(clients):
+    client = clients["member"]
+    assert client.get(reverse("api-search")).status_code == 400
+    assert "q" in client.get(reverse("api-search") + "?q=a&q=b").json()
+    assert "kind" in client.get(reverse("api-search") + "?q=abc&kind=nope").json()
+    assert client.get(reverse("api-search") + "?q=abc&kind=doc").status_code == 200
