@@ -12,9 +12,12 @@ class DocsHubConfig(AppConfig):
         search_sources.register()
         signals.connect()
 
+        from roadmap.board import CARD_BADGES
         from roadmap.services import SHIP_CHECKS
 
-        from .readiness import ship_check
+        from .readiness import readiness_card_badges, ship_check
 
         if ship_check not in SHIP_CHECKS:
             SHIP_CHECKS.append(ship_check)
+        if readiness_card_badges not in CARD_BADGES:
+            CARD_BADGES.append(readiness_card_badges)

@@ -164,3 +164,30 @@ def readiness_waive(*, item, actor, reason: str) -> ReadinessWaiver:
     )
     activity_record(actor=actor, target=item, verb="readiness_waived", summary=reason)
     return waiver
+
+
+def readiness_card_badges(items) -> dict[int, str]:
+    """Readiness badges for board cards (roadmap.board.CARD_BADGES), one lane at a time."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    states = readiness_for_items([item.pk for item in items])
+    badges = {}
+    for pk, state in states.items():
+        url = reverse("docs_hub:readiness", args=[pk])
+        if state.total:
+            flag = " flag" if state.open and not state.waiver else ""
+            waived = " (waived)" if state.waiver else ""
+            badges[pk] = format_html(
+                '<a class="badge{}" href="{}" data-testid="readiness" title="Release readiness">'
+                "{} % ready{}</a>",
+                flag,
+                url,
+                state.percent,
+                waived,
+            )
+        else:
+            badges[pk] = format_html(
+                '<a class="badge" href="{}" title="Release readiness">Readiness</a>', url
+            )
+    return badges

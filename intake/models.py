@@ -103,6 +103,9 @@ class Request(models.Model):
     )
     first_triaged_at = models.DateTimeField(null=True, blank=True)
     vote_count = models.PositiveIntegerField(default=0, db_index=True)
+    # Votes counted elsewhere before the request was imported (no person to tie them to);
+    # vote_count includes them.
+    imported_votes = models.PositiveIntegerField(default=0)
     # Kept up to date by the scoring service so the backlog can sort in the database.
     score = models.DecimalField(
         max_digits=6, decimal_places=2, null=True, blank=True, db_index=True
@@ -275,12 +278,15 @@ class RoutingRule(models.Model):
 
 
 from .assessments import Assessment, AssessmentRevision, ScoringModel  # noqa: E402
+from .imports.models import RequestImport, RequestImportRow  # noqa: E402
 
 __all__ = [
     "Assessment",
     "AssessmentRevision",
     "Comment",
     "Request",
+    "RequestImport",
+    "RequestImportRow",
     "RequestStatus",
     "RoutingRule",
     "ScoringModel",

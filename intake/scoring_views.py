@@ -32,6 +32,27 @@ def _filters(request) -> tuple[BacklogFilterForm, dict]:
     return form, {}
 
 
+def _url_for_each(name: str):
+    """reverse(name, args=[pk]) for many pks at the price of one reverse: the URL is built
+    once around a placeholder id that each pk then takes the place of."""
+    placeholder = "987654321987"
+    url = reverse(name, args=[int(placeholder)])
+    if url.count(placeholder) != 1:
+        return lambda pk: reverse(name, args=[pk])
+    head, tail = url.split(placeholder)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _with_row_urls(rows) -> dict:
+    """Each backlog row's links (assess, decide) and what every row shares (plan): 50 rows
+    reversing three URLs each in the template were a tenth of the page's time."""
+    assess_url, decide_url = _url_for_each("intake:assess"), _url_for_each("intake:backlog_decide")
+    for row in rows:
+        row.assess_url = assess_url(row.pk)
+        row.decide_url = decide_url(row.pk)
+    return {"plan_url": reverse("roadmap:plan_request")}
+
+
 @role_required(Role.MEMBER)
 def backlog(request):
     """Scored and accepted requests ranked by score; filters; inline decisions for leads."""
@@ -51,6 +72,7 @@ def backlog(request):
         "objectives": active_objectives(),
         "no_objective": scoring_selectors.NO_OBJECTIVE,
         "score_chart": intake_charts.score_chart(bins=scoring_selectors.score_histogram(**filters)),
+        **_with_row_urls(rows),
     }
     template = "intake/backlog.html#results" if request.htmx else "intake/backlog.html"
     return render(request, template, context)
@@ -95,7 +117,13 @@ def backlog_decide(request, pk: int):
     return render(
         request,
         "intake/backlog.html#row",
-        {"r": row, "params": params, "decided": label, "next": data["next"]},
+        {
+            "r": row,
+            "params": params,
+            "decided": label,
+            "next": data["next"],
+            **_with_row_urls([row]),
+        },
     )
 
 

@@ -644,10 +644,14 @@ def request_merge(*, duplicate: Request, into: Request, actor) -> Request:
     Watcher.objects.filter(request=dup).exclude(user_id__in=watching).update(request=target)
     _watch(target, dup.requester)
     moved_comments = Comment.objects.filter(request=dup).update(request=target, moved_from=origin)
+    # Imported votes (counted before the request came in, with nobody to tie them to) move
+    # over as a number.
+    imported = target.imported_votes + dup.imported_votes
     Request.objects.filter(pk=target.pk).update(
-        vote_count=Vote.objects.filter(request=target).count()
+        vote_count=Vote.objects.filter(request=target).count() + imported,
+        imported_votes=imported,
     )
-    Request.objects.filter(pk=dup.pk).update(vote_count=0, merged_into=target)
+    Request.objects.filter(pk=dup.pk).update(vote_count=0, imported_votes=0, merged_into=target)
     activity_record(
         actor=actor,
         target=target,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .imports import views as import_views
 from .routing import views as routing_views
 from .scoring_urls import urlpatterns as scoring_urlpatterns
 
@@ -17,6 +18,11 @@ urlpatterns = [
     path("routing/<int:pk>/", routing_views.rule_detail, name="routing-rule"),
     path("routing/<int:pk>/edit/", routing_views.rule_edit, name="routing-rule-edit"),
     path("routing/<int:pk>/delete/", routing_views.rule_delete, name="routing-rule-delete"),
+    path("import/", import_views.import_list, name="imports"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/map/", import_views.import_map, name="import_map"),
+    path("import/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    path("import/<int:pk>/undo/", import_views.import_undo, name="import_undo"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/triage/", views.triage, name="triage"),

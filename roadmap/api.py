@@ -165,7 +165,7 @@ class RoadmapItemViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no roadmap
             return self.serializer_class.Meta.model.objects.none()
-        return selectors.item_list(roadmap=self.get_roadmap())
+        return selectors.item_list_api(roadmap=self.get_roadmap())
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

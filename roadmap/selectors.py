@@ -200,6 +200,76 @@ def item_list(
     return qs.order_by("position", "id")
 
 
+def item_list_api(*, roadmap: Roadmap) -> QuerySet[RoadmapItem]:
+    """A roadmap's items as the API shows them (serializers.RoadmapItemSerializer): objective
+    and owner as ids, requests as ids, over-commits only as whether there are any. Same rows
+    and order as item_list, without building whole request and over-commit rows."""
+    return (
+        RoadmapItem.objects.filter(roadmap=roadmap)
+        .prefetch_related(
+            Prefetch("requests", queryset=Request.objects.only("id").order_by("id")),
+            Prefetch("overcommits", queryset=Overcommit.objects.only("id", "item_id")),
+        )
+        .order_by("position", "id")
+    )
+
+
+# What a board card shows (roadmap/board.py); the rest of an item's row is not loaded.
+BOARD_CARD_FIELDS = (
+    "roadmap_id",
+    "title",
+    "lane",
+    "status",
+    "visibility",
+    "estimate_days",
+    "start_month",
+    "end_month",
+    "position",
+    "version",
+    "objective__title",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
+def board_item_list(
+    *, roadmap: Roadmap, objective: int | None = None, department: int | None = None
+) -> list[RoadmapItem]:
+    """A roadmap's items for the board: objective and owner, each with `request_ids` (its
+    requests' numbers, ascending) and `overcommit_reasons` (its recorded over-commits'
+    reasons, newest first). Three queries whatever the count: the board shows only numbers
+    and reasons, so whole request and over-commit rows (item_list) are not built."""
+    qs = (
+        RoadmapItem.objects.filter(roadmap=roadmap)
+        .select_related("objective", "owner")
+        .only(*BOARD_CARD_FIELDS)
+    )
+    if objective:
+        qs = qs.filter(objective_id=objective)
+    if department:
+        qs = qs.filter(requests__department_id=department).distinct()
+    items = list(qs.order_by("position", "id"))
+    request_ids: dict[int, list[int]] = {}
+    for item_id, request_id in (
+        ItemRequest.objects.filter(item__roadmap=roadmap)
+        .order_by("request_id")
+        .values_list("item_id", "request_id")
+    ):
+        request_ids.setdefault(item_id, []).append(request_id)
+    reasons: dict[int, list[str]] = {}
+    for item_id, reason in (
+        Overcommit.objects.filter(item__roadmap=roadmap)
+        .order_by(*Overcommit._meta.ordering)
+        .values_list("item_id", "reason")
+    ):
+        reasons.setdefault(item_id, []).append(reason)
+    for item in items:
+        item.request_ids = request_ids.get(item.pk, [])
+        item.overcommit_reason_list = reasons.get(item.pk, [])
+    return items
+
+
 def item_get(*, roadmap_id: int, pk: int) -> RoadmapItem:
     return (
         RoadmapItem.objects.select_related("roadmap", "roadmap__team", "objective", "owner")

@@ -137,7 +137,7 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
         }
 
     def get_overcommitted(self, item) -> bool:
-        # `overcommits` is prefetched by selectors.item_list.
+        # `overcommits` is prefetched by selectors.item_list and item_list_api.
         return bool(item.overcommits.all())
 
 

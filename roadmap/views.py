@@ -27,7 +27,7 @@ from prodops.reviews import selectors as review_selectors
 from prodops.reviews.models import Cadence
 from prodops.reviews.services import cadence_state, cadence_update
 
-from . import charts, selectors, services
+from . import board, charts, selectors, services
 from .forms import (
     CadenceForm,
     ItemCreateForm,
@@ -196,49 +196,40 @@ def roadmap_create(request):
 @role_required(Role.MEMBER)
 def roadmap_board(request, pk: int):
     roadmap = _roadmap_or_404(pk)
-    items = _items(request, roadmap)
+    items = selectors.board_item_list(roadmap=roadmap, **_filters(request))
     context = _context(
         request,
         roadmap,
         view="board",
         overcommits=list(selectors.overcommit_list(roadmap=roadmap)[:5]),
     )
-    _prepare_cards(
-        items,
-        roadmap=roadmap,
-        filter_query=context["filter_query"],
-        overcommitted=context["figures"].overcommitted,
-    )
-    lanes = [(value, label, [i for i in items if i.lane == value]) for value, label in LANES]
-    context["lanes"] = lanes
+    csrf_input = ""
     if context["can_edit"]:
         # One token for every lane-move form (a no-JS post needs it in the form; htmx sends
         # it as a header): the same input {% csrf_token %} renders, made once, not per form.
-        context["csrf_input"] = format_html(
+        csrf_input = format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
         )
+    # An item's over-commit badge shows only while the roadmap is over-committed now: the
+    # recorded override is history, and capacity may since have grown to fit the plan.
+    overcommitted = context["figures"].overcommitted
+    for item in items:
+        item.overcommit_reasons = "".join(item.overcommit_reason_list) if overcommitted else ""
+    query = context["filter_query"]
+    card = {
+        "base_url": roadmap.get_absolute_url(),
+        "query": f"?{query}" if query else "",
+        "lanes": LANES,
+        "can_edit": context["can_edit"],
+        "csrf_input": csrf_input,
+    }
+    context["lanes"] = [
+        (value, label, lane_items, board.lane_cards_html(lane_items, **card))
+        for value, label in LANES
+        for lane_items in [[i for i in items if i.lane == value]]
+    ]
     template = "roadmap/board.html#board" if request.htmx else "roadmap/board.html"
     return render(request, template, context)
-
-
-def _prepare_cards(
-    items: list[RoadmapItem], *, roadmap: Roadmap, filter_query: str, overcommitted: bool
-) -> None:
-    """What each board card shows beyond the item's own fields, worked out in Python: at
-    200 items the same lookups in the template were most of the board's render time. Item
-    URLs are built from the roadmap's URL rather than reversed per card, for the same
-    reason. An item's over-commit badge shows only while the roadmap is over-committed now:
-    the recorded override is history, and capacity may since have grown to fit the plan."""
-    base = roadmap.get_absolute_url()
-    query = f"?{filter_query}" if filter_query else ""
-    for item in items:
-        item.edit_url = f"{base}items/{item.pk}/edit/"
-        item.move_url = f"{base}items/{item.pk}/move/{query}"
-        item.move_targets = [(value, label) for value, label in LANES if value != item.lane]
-        item.request_refs = ", ".join(f"#{r.pk}" for r in item.requests.all())
-        item.overcommit_reasons = (
-            "".join(o.reason for o in item.overcommits.all()) if overcommitted else ""
-        )
 
 
 @role_required(Role.MEMBER)
@@ -810,9 +801,11 @@ def share_link_revoke(request, pk: int, link_pk: int):
 
 def _shared_lanes(roadmap: Roadmap) -> None:
     """Split a roadmap's shared items by lane for the stakeholder board, every lane listed
-    (one with nothing shared says so)."""
+    (one with nothing shared says so), each lane's cards rendered (roadmap/board.py)."""
     roadmap.lanes = [
-        (value, label, [i for i in roadmap.shared if i.lane == value]) for value, label in LANES
+        (value, label, lane_items, board.shared_cards_html(lane_items))
+        for value, label in LANES
+        for lane_items in [[i for i in roadmap.shared if i.lane == value]]
     ]
 
 

@@ -1,5 +1,7 @@
 """Markdown rendering for user-written text: parsed by markdown-it, then sanitized by nh3."""
 
+from functools import lru_cache
+
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
@@ -37,12 +39,18 @@ _ALLOWED_TAGS = {
 def render_markdown(text: str) -> SafeString:
     """User Markdown becomes HTML that can never carry script: raw HTML is escaped by the
     parser and the result is cleaned to an allow-list of tags and safe link schemes."""
-    html = _md.render(text or "")
-    clean = nh3.clean(
+    return mark_safe(_render(str(text or "")))
+
+
+# The HTML depends on the text alone (nothing of the viewer or the time), so the texts a page
+# shows again and again (a request's description and comments) are parsed once per process.
+@lru_cache(maxsize=512)
+def _render(text: str) -> str:
+    html = _md.render(text)
+    return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(clean)

@@ -1,0 +1,125 @@
+"""CSV import of 100,000 requests into a workspace that already holds 10,000: reading the
+file and checking every line (duplicates against existing titles through the trigram index),
+creating the requests in one transaction, and undoing the batch. Run alone with
+`python bench/import_bench.py` (IMPORT_ROWS=… for another size), or via `make bench`.
+
+Each step runs once (a second run would find the first one's requests as duplicates), so the
+table's median is that one run."""
+
+import os
+import random
+
+from harness import Measurement, analyze, baseline, client, report, throwaway_database, timed
+
+ROWS = int(os.environ.get("IMPORT_ROWS", "100000"))
+EXISTING = 10_000
+WORDS = [
+    "pricing",
+    "page",
+    "dashboard",
+    "churn",
+    "onboarding",
+    "webinar",
+    "partner",
+    "battlecard",
+    "renewal",
+    "survey",
+    "launch",
+    "email",
+    "template",
+    "report",
+    "forecast",
+    "pipeline",
+    "campaign",
+    "segment",
+    "persona",
+    "playbook",
+    "enablement",
+    "training",
+    "pilot",
+    "beta",
+    "feedback",
+    "trial",
+    "discount",
+    "bundle",
+    "calculator",
+    "portal",
+]
+
+
+def title(rng: random.Random, n: int) -> str:
+    return f"{' '.join(rng.sample(WORDS, 4)).capitalize()} for team {n % 97} ({n})"
+
+
+def build() -> tuple:
+    from intake.models import Request
+    from prodops.accounts.models import Department, User
+
+    rng = random.Random(7)
+    Department.objects.create(name="Sales", slug="sales")
+    asker = User.objects.create_user(
+        "asker", email="asker@example.com", password="pw", role="stakeholder"
+    )
+    member = User.objects.create_user(
+        "member", email="member@example.com", password="pw", role="member"
+    )
+    Request.objects.bulk_create(
+        [Request(title=title(rng, -n), requester=asker) for n in range(1, EXISTING + 1)],
+        batch_size=5_000,
+    )
+    lines = ["title,description,department,requester email,votes,created"]
+    for n in range(ROWS):
+        lines.append(
+            f'"{title(rng, n)}","Asked in the {n % 12 + 1}th call",Sales,asker@example.com,{n % 9},2026-0{n % 9 + 1}-1{n % 9}'
+        )
+    analyze()
+    return member, "\n".join(lines) + "\n"
+
+
+def once(seconds: float, queries: int = 0) -> Measurement:
+    return Measurement(seconds * 1000, seconds * 1000, queries, 1)
+
+
+def main() -> None:
+    with throwaway_database():
+        from intake.imports import services
+        from intake.models import Request
+
+        (member, text), build_seconds = timed(build)
+        batch, upload_s = timed(
+            lambda: services.import_upload(actor=member, content=text, filename="big.csv")
+        )
+        services.INLINE_ROWS = ROWS + 1  # check and import here, not through a worker
+        batch, check_s = timed(
+            lambda: services.import_map(
+                batch=batch, actor=member, mapping=batch.mapping, expected_version=batch.version
+            )
+        )
+        batch, commit_s = timed(
+            lambda: services.import_commit(
+                batch=batch, actor=member, expected_version=batch.version
+            )
+        )
+        made = batch.imported_count
+        removed, undo_s = timed(
+            lambda: services.import_undo(batch=batch, actor=member, expected_version=batch.version)
+        )
+        assert removed == made and Request.objects.count() == EXISTING
+        report(
+            "import",
+            baseline(client(member)),
+            [
+                (f"upload {ROWS:,} lines ({len(text) / 1e6:.1f} MB)", once(upload_s)),
+                (f"check {ROWS:,} lines against {EXISTING:,} requests", once(check_s)),
+                (f"import {made:,} requests (one transaction)", once(commit_s)),
+                (f"undo the batch ({removed:,})", once(undo_s)),
+            ],
+            note=(
+                f"{batch.new_count:,} new, {batch.duplicate_count:,} likely duplicates, "
+                f"{batch.error_count:,} errors; data built in {build_seconds:.1f} s"
+            ),
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+from rest_framework import serializers
+
+from .models import RequestImport, RequestImportRow
+from .rows import FIELDS
+
+
+class MappingSerializer(serializers.Serializer):
+    """Request field → the column of the file that holds it (title is required)."""
+
+    title = serializers.CharField()
+    description = serializers.CharField(required=False, allow_blank=True)
+    department = serializers.CharField(required=False, allow_blank=True)
+    requester_email = serializers.CharField(required=False, allow_blank=True)
+    votes = serializers.CharField(required=False, allow_blank=True)
+    created = serializers.CharField(required=False, allow_blank=True)
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    content = serializers.CharField(
+        help_text="The CSV text, header first.", trim_whitespace=False, max_length=50 * 1024 * 1024
+    )
+    filename = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    mapping = MappingSerializer(
+        required=False,
+        help_text="Omit to use the columns guessed from the header.",
+    )
+    include_duplicates = serializers.BooleanField(required=False, default=False)
+
+
+class ImportMapSerializer(serializers.Serializer):
+    mapping = MappingSerializer()
+    include_duplicates = serializers.BooleanField(required=False, default=False)
+    version = serializers.IntegerField(min_value=1)
+
+
+class ImportActionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+class ImportSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+    percent_done = serializers.IntegerField()
+    mapping = serializers.DictField(child=serializers.CharField())
+
+    class Meta:
+        model = RequestImport
+        fields = [
+            "id",
+            "filename",
+            "uploaded_by",
+            "columns",
+            "mapping",
+            "include_duplicates",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "percent_done",
+            "new_count",
+            "duplicate_count",
+            "error_count",
+            "imported_count",
+            "failure",
+            "created_at",
+            "imported_at",
+            "undone_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ImportRowSerializer(serializers.ModelSerializer):
+    values = serializers.DictField(help_text=f"The line's values by field: {', '.join(FIELDS)}.")
+
+    class Meta:
+        model = RequestImportRow
+        fields = [
+            "line",
+            "fate",
+            "message",
+            "values",
+            "duplicate_of",
+            "duplicate_of_line",
+            "request",
+        ]
+        read_only_fields = fields
