@@ -104,6 +104,7 @@ def readiness_checklist_set(
     """The team's members choose which lines the item's checklist has (doc lines only for
     the audiences it needs); lines kept keep their owner, due date and tick."""
     _require(actor, item, Role.MEMBER, "change this item's release checklist")
+    kinds = list(dict.fromkeys(kinds))  # a line named twice is one line
     unknown = set(kinds) - set(Kind.values)
     if unknown:
         raise ValidationFailed(f"Unknown checklist line: {sorted(unknown)[0]}.", field="kinds")
