@@ -2,20 +2,27 @@
 
 import datetime as dt
 
-from django.contrib.postgres.search import TrigramWordDistance, TrigramWordSimilarity
-from django.db import connection, transaction
+from django.contrib.postgres.search import (
+    SearchRank,
+    SearchVector,
+    TrigramWordDistance,
+    TrigramWordSimilarity,
+)
+from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
     Exists,
     F,
+    FloatField,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +36,11 @@ from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
 
 # Below this word similarity a title is not worth suggesting as a possible duplicate.
 SIMILARITY_THRESHOLD = 0.3
+# The expression the `request_search` GIN index is built on (intake.models), so it serves
+# full-text matches on title and description.
+REQUEST_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(
+    "description", weight="B", config="english"
+)
 
 
 def request_visible(*, user) -> QuerySet[Request]:
@@ -306,48 +318,80 @@ def request_activity(*, request_obj: Request):
     return activity_for(request_obj)
 
 
-# How many of the nearest titles request_similar reads to pick its few: enough that titles
-# equally similar to the query are still told apart by votes.
+# How many of the best-scored candidates request_similar reads to pick its few: enough that
+# requests scored alike are still told apart by votes.
 SIMILAR_CANDIDATES = 50
+# Candidates sharing only some words with the query: at most this many, the first the index
+# hands over. Scoring reads each candidate's text, so the number is bounded whatever the size
+# of the pile; requests sharing every word, or whose titles read alike, are candidates
+# whatever their number.
+SIMILAR_ANY_WORD_CANDIDATES = 150
+# How much the full-text rank over title and description (0..1) counts next to the title's
+# trigram word similarity (0..1) in a similar request's score.
+SIMILAR_TEXT_WEIGHT = 2.0
+# ts_rank normalization 1: divide by 1 + log(length), so a long description that mentions
+# every word once does not outrank a short title that is the need itself.
+_RANK_NORMALIZATION = 1
 
 
 def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int = 5):
-    """Up to `limit` visible requests whose titles read like `q` (trigram word similarity of
-    at least SIMILARITY_THRESHOLD), most similar first, then most voted; merged duplicates
-    are left out because their votes already live elsewhere.
+    """Up to `limit` visible requests that read like `q`, best first, then most voted; merged
+    duplicates are left out because their votes already live elsewhere.
 
-    Served by the title GiST index: `title %> q` (with pg_trgm's word similarity threshold
-    set to ours for this transaction) lets it skip titles that cannot match, which is most
-    of them for a new idea, and ordering by word distance alone (`q <<-> title`, that is
-    1 - word_similarity) lets it hand rows over nearest first so the LIMIT ends the scan.
-    A second sort key would stop PostgreSQL using the index for the order and make it score
-    every matching title, so votes break ties among the SIMILAR_CANDIDATES nearest, here."""
-    q = (q or "").strip()
+    Through the one search service (prodops.search), on title and description. Candidates:
+    requests whose title or description holds every word of `q` (stemmed), the titles
+    nearest to `q` by trigram word distance (typos, partial words; at least
+    SIMILARITY_THRESHOLD similar), and up to SIMILAR_ANY_WORD_CANDIDATES holding any of its
+    words (the last also as a prefix). Score: SIMILAR_TEXT_WEIGHT times the
+    full-text rank of `q`'s words (title weighs A, description B) plus the title's trigram
+    word similarity, which `similarity` reports. Each candidate list is read through an
+    index (`request_search`, the title trigram GiST, the primary key) and bounded, so the
+    time does not grow with the number of requests."""
+    from prodops.search import engine
+
+    q = engine.clean_query(q)
     if len(q) < 3:
         return []
-    qs = (
-        request_visible(user=user)
-        .filter(title__trigram_word_similar=q)
-        .exclude(status=RequestStatus.DUPLICATE)
-        .annotate(distance=TrigramWordDistance(q, "title"))
-        # Says the threshold outright, whatever pg_trgm's setting is.
-        .filter(distance__lte=1 - SIMILARITY_THRESHOLD)
-        # What the API reports; worked out only for the rows read.
-        .annotate(similarity=TrigramWordSimilarity(q, "title"))
-        .only("id", "title", "status", "vote_count", "visible_to_stakeholders", "requester_id")
-        .order_by("distance")
-    )
+    words = engine.any_word_query(q)
+    visible = request_visible(user=user).exclude(status=RequestStatus.DUPLICATE)
     if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # `%>` compares against this setting (0.6 unless set), not against our threshold.
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [str(SIMILARITY_THRESHOLD)],
+        visible = visible.exclude(pk=exclude_id)
+    nearest_titles = (
+        visible.filter(title__trigram_word_similar=q)
+        .annotate(distance=TrigramWordDistance(q, "title"))
+        .filter(distance__lte=1 - SIMILARITY_THRESHOLD)
+        .order_by("distance")
+        .values("pk")[:SIMILAR_CANDIDATES]
+    )
+    candidates = Q(pk__in=nearest_titles)
+    if words is not None:
+        searchable = visible.annotate(_vector=REQUEST_SEARCH_VECTOR)
+        every_word = searchable.filter(_vector=engine.websearch_query(q)).values("pk")
+        # No order: an ORDER BY here could make PostgreSQL walk every row newest first,
+        # recomputing each one's vector, until it found enough; the bitmap scan of the
+        # index hands over the first matches it reads instead.
+        any_word = searchable.filter(_vector=words).order_by().values("pk")
+        candidates |= Q(pk__in=every_word[:SIMILAR_CANDIDATES])
+        candidates |= Q(pk__in=any_word[:SIMILAR_ANY_WORD_CANDIDATES])
+        rank = Cast(
+            SearchRank(REQUEST_SEARCH_VECTOR, words, normalization=Value(_RANK_NORMALIZATION)),
+            FloatField(),
         )
-        candidates = list(qs[: max(limit, SIMILAR_CANDIDATES)])
-    candidates.sort(key=lambda r: (r.distance, -r.vote_count, -r.pk))
-    return candidates[:limit]
+    else:
+        rank = Value(0.0)
+    qs = (
+        Request.objects.filter(candidates)
+        .annotate(similarity=TrigramWordSimilarity(q, "title"))
+        .annotate(match_score=SIMILAR_TEXT_WEIGHT * rank + F("similarity"))
+        .only("id", "title", "status", "vote_count", "visible_to_stakeholders", "requester_id")
+        .order_by("-match_score", "-pk")
+    )
+    with transaction.atomic():
+        engine.set_trigram_threshold(SIMILARITY_THRESHOLD)
+        engine.prefer_indexes()
+        found = list(qs[: max(limit, SIMILAR_CANDIDATES)])
+    found.sort(key=lambda r: (-round(r.match_score, 6), -r.vote_count, -r.pk))
+    return found[:limit]
 
 
 def mine_list(*, user) -> QuerySet[Request]:

@@ -19,6 +19,7 @@ from prodops.accounts.roles import Role, has_role
 from prodops.core.errors import DomainError, ValidationFailed
 from prodops.core.permissions import refuse, role_required
 from prodops.core.redirects import return_path
+from prodops.search.engine import search_all
 
 from . import charts as intake_charts
 from . import lifecycle, selectors, services
@@ -384,7 +385,13 @@ def similar(request):
     results = selectors.request_similar(
         user=request.user, q=q, exclude_id=form.cleaned_data["exclude"]
     )
-    return render(request, "intake/_similar.html", {"similar": results, "q": q})
+    # Docs that may already answer it, from the one search service (prodops.search).
+    docs = [
+        hit
+        for _, hits in search_all(user=request.user, q=q, limit=3, kinds={"doc"}, loose=True)
+        for hit in hits
+    ]
+    return render(request, "intake/_similar.html", {"similar": results, "q": q, "docs": docs})
 
 
 # --- My requests ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from prodops.accounts.api import DepartmentViewSet, MeView, TeamViewSet
 from prodops.accounts.token_api import TokenView
 from prodops.home.api import HomeView
 from prodops.notifications.api import NotificationViewSet
+from prodops.search.api import SearchView
 
 router = DefaultRouter()
 router.register("objectives", ObjectiveViewSet, basename="objective")
@@ -19,6 +20,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("home/", HomeView.as_view(), name="api-home"),
+    path("search/", SearchView.as_view(), name="api-search"),
     path("", include("intake.api_urls")),
     path("", include("roadmap.api_urls")),
     path("", include("docs_hub.api_urls")),

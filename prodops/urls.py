@@ -30,6 +30,8 @@ urlpatterns = [
     path("r/", include("roadmap.share_urls")),
     path("outcomes/", include("outcomes.urls")),
     path("docs/", include("docs_hub.urls")),
+    path("help/", include("docs_hub.help_urls")),
+    path("search/", include("prodops.search.urls")),
     path("reviews/", include("prodops.reviews.urls")),
     path("pricing/", include("pricing.urls")),
     path("packs/", include("packs.urls")),

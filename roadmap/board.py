@@ -22,6 +22,7 @@ _CARD = """
         <p class="meta">
           <span class="badge status-{status}">{status_label}</span>
           <span class="badge vis-{visibility}">{visibility_label}</span>
+          {extra_badges}
           <span title="Estimate">{estimate} d</span>
           {over_badge}
         </p>
@@ -37,6 +38,11 @@ _MOVE = """
             <button type="submit" class="small">→ {label}<span class="sr-only"> ({title})</span></button>
           </form>
           """
+
+
+# Badges other apps add to cards (the docs hub: release readiness): each takes a lane's items
+# and returns {item id: safe HTML}, loading what it needs for all of them at once.
+CARD_BADGES: list = []
 
 
 def escape(value) -> str:
@@ -56,6 +62,7 @@ def card_html(
     lanes: list[tuple[str, str]],
     can_edit: bool,
     csrf_input: str,
+    extra_badges: str = "",
 ) -> str:
     """One card: `base_url` is the roadmap's URL, `query` the active filters ("?…" or "") the
     move forms carry, `csrf_input` the hidden token input (made once per page). The item
@@ -107,6 +114,7 @@ def card_html(
         months=escape(months),
         request_refs=escape(", ".join(f"#{pk}" for pk in item.request_ids)),
         moves=moves,
+        extra_badges=extra_badges,
     )
 
 
@@ -114,7 +122,13 @@ def lane_cards_html(items: list[RoadmapItem], **card) -> SafeString:
     """The cards of one lane, or its empty state; card_html escapes every value it shows."""
     if not items:
         return mark_safe(_EMPTY)
-    return mark_safe("".join(card_html(item, **card) for item in items))
+    extra: dict[int, str] = {}
+    for badges in CARD_BADGES:
+        for pk, badge in badges(items).items():
+            extra[pk] = extra.get(pk, "") + badge
+    return mark_safe(
+        "".join(card_html(item, extra_badges=extra.get(item.pk, ""), **card) for item in items)
+    )
 
 
 _SHARED_CARD = """

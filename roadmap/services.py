@@ -61,6 +61,10 @@ _REQUEST_LINE = [
     RequestStatus.IN_PROGRESS,
     RequestStatus.SHIPPED,
 ]
+# Checks an item must pass to move to shipped, each raising DomainError to refuse; other apps
+# add theirs at start-up (the docs hub: release readiness).
+SHIP_CHECKS: list = []
+
 _ITEM_MOVES = {
     RoadmapItem.Status.PLANNED: {RoadmapItem.Status.IN_PROGRESS, RoadmapItem.Status.SHIPPED},
     RoadmapItem.Status.IN_PROGRESS: {RoadmapItem.Status.PLANNED, RoadmapItem.Status.SHIPPED},
@@ -566,6 +570,9 @@ def roadmap_item_update(
             field="status",
         )
     _validate_item(locked, roadmap)
+    if locked.status == RoadmapItem.Status.SHIPPED and old_status != locked.status:
+        for check in SHIP_CHECKS:
+            check(item=locked)
     overcommit = None
     if locked.estimate_days > old_estimate:
         overcommit = _enforce_commitment(

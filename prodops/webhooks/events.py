@@ -50,6 +50,10 @@ _FROM_ACTIVITY: dict[tuple[str, str, str], tuple[str, Callable]] = {
         "roadmap_item.shipped",
         lambda target, changes: _status_to(changes) == "shipped",
     ),
+    ("docs_hub", "doc", "status_changed"): (
+        "doc.published",
+        lambda target, changes: _status_to(changes) == "published",
+    ),
     ("outcomes", "revisit", "recorded"): (
         "outcome.revisit_recorded",
         lambda target, changes: True,

@@ -484,6 +484,12 @@ def test_revisits_and_approved_price_changes_are_named_as_webhook_events():
     assert event_for_activity(target=PriceProposal(), verb="status_changed", changes=approved) == (
         "price_change.approved"
     )
+    from docs_hub.models import Doc
+
+    published = {"status": ["in_review", "published"]}
+    assert event_for_activity(target=Doc(), verb="status_changed", changes=published) == (
+        "doc.published"
+    )
     rejected = {"status": ["in_review", "rejected"]}
     assert (
         event_for_activity(target=PriceProposal(), verb="status_changed", changes=rejected) is None

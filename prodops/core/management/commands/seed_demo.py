@@ -17,6 +17,7 @@ DEMO_STEPS = [
     "outcomes.demo_metrics",
     "pricing.demo",
     "packs.demo",
+    "docs_hub.demo",
     "outreach.demo",
 ]
 
