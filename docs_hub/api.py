@@ -95,6 +95,8 @@ class DeflectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, BaseView
 
     def get_queryset(self):
         qs = Deflection.objects.order_by("-created_at", "-id")
+        if getattr(self, "swagger_fake_view", False):  # the schema asks without a person
+            return qs.none()
         if has_role(self.request.user, Role.MEMBER):
             return qs
         return qs.filter(person=self.request.user)

@@ -13,18 +13,18 @@ from prodops.core.api import BaseViewSet, created
 from . import selectors, services
 from .models import RequestImportRow
 from .serializers import (
-    ImportActionSerializer,
-    ImportCreateSerializer,
-    ImportMapSerializer,
-    ImportRowSerializer,
-    ImportSerializer,
+    RequestImportActionSerializer,
+    RequestImportCreateSerializer,
+    RequestImportMapSerializer,
+    RequestImportRowSerializer,
+    RequestImportSerializer,
 )
 
 
 class RequestImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """CSV imports of requests (team members and up)."""
 
-    serializer_class = ImportSerializer
+    serializer_class = RequestImportSerializer
     action_roles = {"*": Role.MEMBER}
     filter_backends = [filters.DjangoFilterBackend]
     filterset_fields = ["status"]
@@ -32,11 +32,11 @@ class RequestImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
     def get_queryset(self):
         return selectors.import_list()
 
-    @extend_schema(request=ImportCreateSerializer, responses={201: ImportSerializer})
+    @extend_schema(request=RequestImportCreateSerializer, responses={201: RequestImportSerializer})
     def create(self, request):
         """Upload a file. With a mapping (or when the header names a title column) every line
         is checked at once; nothing is imported until `commit`."""
-        data = ImportCreateSerializer(data=request.data)
+        data = RequestImportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         batch = services.import_upload(
             actor=request.user,
@@ -52,11 +52,11 @@ class RequestImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
                 include_duplicates=data.validated_data["include_duplicates"],
                 expected_version=batch.version,
             )
-        return created(ImportSerializer(selectors.import_get(pk=batch.pk)).data)
+        return created(RequestImportSerializer(selectors.import_get(pk=batch.pk)).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("fate", enum=RequestImportRow.Fate.values, required=False)],
-        responses=ImportRowSerializer(many=True),
+        responses=RequestImportRowSerializer(many=True),
     )
     @action(detail=True, methods=["get"])
     def rows(self, request, pk=None):
@@ -69,14 +69,14 @@ class RequestImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
                 f"fate is one of {', '.join(RequestImportRow.Fate.values)}.", field="fate"
             )
         page = self.paginate_queryset(selectors.import_rows(batch=self.get_object(), fate=fate))
-        return self.get_paginated_response(ImportRowSerializer(page, many=True).data)
+        return self.get_paginated_response(RequestImportRowSerializer(page, many=True).data)
 
-    @extend_schema(request=ImportMapSerializer, responses=ImportSerializer)
+    @extend_schema(request=RequestImportMapSerializer, responses=RequestImportSerializer)
     @action(detail=True, methods=["post"])
     def map(self, request, pk=None):
         """Choose the columns again and check every line again."""
         batch = self.get_object()
-        data = ImportMapSerializer(data=request.data)
+        data = RequestImportMapSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.import_map(
             batch=batch,
@@ -85,28 +85,28 @@ class RequestImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Bas
             include_duplicates=data.validated_data["include_duplicates"],
             expected_version=data.validated_data["version"],
         )
-        return Response(ImportSerializer(selectors.import_get(pk=batch.pk)).data)
+        return Response(RequestImportSerializer(selectors.import_get(pk=batch.pk)).data)
 
-    @extend_schema(request=ImportActionSerializer, responses=ImportSerializer)
+    @extend_schema(request=RequestImportActionSerializer, responses=RequestImportSerializer)
     @action(detail=True, methods=["post"])
     def commit(self, request, pk=None):
         """Import the checked lines: all, or nothing while any line is in error."""
         batch = self.get_object()
-        data = ImportActionSerializer(data=request.data)
+        data = RequestImportActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.import_commit(
             batch=batch, actor=request.user, expected_version=data.validated_data["version"]
         )
-        return Response(ImportSerializer(selectors.import_get(pk=batch.pk)).data)
+        return Response(RequestImportSerializer(selectors.import_get(pk=batch.pk)).data)
 
-    @extend_schema(request=ImportActionSerializer, responses=ImportSerializer)
+    @extend_schema(request=RequestImportActionSerializer, responses=RequestImportSerializer)
     @action(detail=True, methods=["post"])
     def undo(self, request, pk=None):
         """Remove exactly the requests this import created (while all are still new)."""
         batch = self.get_object()
-        data = ImportActionSerializer(data=request.data)
+        data = RequestImportActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.import_undo(
             batch=batch, actor=request.user, expected_version=data.validated_data["version"]
         )
-        return Response(ImportSerializer(selectors.import_get(pk=batch.pk)).data)
+        return Response(RequestImportSerializer(selectors.import_get(pk=batch.pk)).data)

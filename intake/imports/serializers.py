@@ -4,7 +4,7 @@ from .models import RequestImport, RequestImportRow
 from .rows import FIELDS
 
 
-class MappingSerializer(serializers.Serializer):
+class RequestImportMappingSerializer(serializers.Serializer):
     """Request field → the column of the file that holds it (title is required)."""
 
     title = serializers.CharField()
@@ -15,29 +15,29 @@ class MappingSerializer(serializers.Serializer):
     created = serializers.CharField(required=False, allow_blank=True)
 
 
-class ImportCreateSerializer(serializers.Serializer):
+class RequestImportCreateSerializer(serializers.Serializer):
     content = serializers.CharField(
         help_text="The CSV text, header first.", trim_whitespace=False, max_length=50 * 1024 * 1024
     )
     filename = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    mapping = MappingSerializer(
+    mapping = RequestImportMappingSerializer(
         required=False,
         help_text="Omit to use the columns guessed from the header.",
     )
     include_duplicates = serializers.BooleanField(required=False, default=False)
 
 
-class ImportMapSerializer(serializers.Serializer):
-    mapping = MappingSerializer()
+class RequestImportMapSerializer(serializers.Serializer):
+    mapping = RequestImportMappingSerializer()
     include_duplicates = serializers.BooleanField(required=False, default=False)
     version = serializers.IntegerField(min_value=1)
 
 
-class ImportActionSerializer(serializers.Serializer):
+class RequestImportActionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class ImportSerializer(serializers.ModelSerializer):
+class RequestImportSerializer(serializers.ModelSerializer):
     uploaded_by = serializers.CharField(source="uploaded_by.username")
     percent_done = serializers.IntegerField()
     mapping = serializers.DictField(child=serializers.CharField())
@@ -68,7 +68,7 @@ class ImportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportRowSerializer(serializers.ModelSerializer):
+class RequestImportRowSerializer(serializers.ModelSerializer):
     values = serializers.DictField(help_text=f"The line's values by field: {', '.join(FIELDS)}.")
 
     class Meta:

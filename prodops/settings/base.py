@@ -243,6 +243,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewPackStatusEnum": "packs.models.ReviewPack.Status",
         "TouchOutcomeEnum": "outreach.models.Touch.Outcome",
         "RevisitOutcomeEnum": "outcomes.models.Revisit.Outcome",
+        "RequestAudienceEnum": "intake.models.Request.Audience",
+        "ReadinessCheckKindEnum": "docs_hub.models.ReadinessCheck.Kind",
     },
 }
 
