@@ -99,7 +99,7 @@ class DocRevision(models.Model):
     doc = models.ForeignKey(Doc, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    body = models.TextField(blank=True, max_length=limits.MARKDOWN)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

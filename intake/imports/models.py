@@ -18,7 +18,8 @@ class RequestImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     filename = models.CharField(max_length=200, blank=True)
-    content = models.TextField()
+    # The file as uploaded (services.MAX_BYTES caps it in bytes; this in characters).
+    content = models.TextField(max_length=50 * 1024 * 1024)
     columns = models.JSONField(default=list, help_text="The file's header row.")
     mapping = models.JSONField(default=dict, help_text="Request field → column of the file.")
     include_duplicates = models.BooleanField(

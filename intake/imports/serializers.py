@@ -7,12 +7,12 @@ from .rows import FIELDS
 class RequestImportMappingSerializer(serializers.Serializer):
     """Request field → the column of the file that holds it (title is required)."""
 
-    title = serializers.CharField()
-    description = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.CharField(required=False, allow_blank=True)
-    requester_email = serializers.CharField(required=False, allow_blank=True)
-    votes = serializers.CharField(required=False, allow_blank=True)
-    created = serializers.CharField(required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    department = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    requester_email = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    votes = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    created = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
 class RequestImportCreateSerializer(serializers.Serializer):
