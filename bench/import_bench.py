@@ -13,42 +13,31 @@ from harness import Measurement, analyze, baseline, client, report, throwaway_da
 
 ROWS = int(os.environ.get("IMPORT_ROWS", "100000"))
 EXISTING = 10_000
-WORDS = [
-    "pricing",
-    "page",
-    "dashboard",
-    "churn",
-    "onboarding",
-    "webinar",
-    "partner",
-    "battlecard",
-    "renewal",
-    "survey",
-    "launch",
-    "email",
-    "template",
-    "report",
-    "forecast",
-    "pipeline",
-    "campaign",
-    "segment",
-    "persona",
-    "playbook",
-    "enablement",
-    "training",
-    "pilot",
-    "beta",
-    "feedback",
-    "trial",
-    "discount",
-    "bundle",
-    "calculator",
-    "portal",
-]
+# Words a product-ops team's requests are made of; a title is five of them, so titles differ
+# as real ones do, and every twentieth line repeats an existing request's title (a duplicate).
+VOCABULARY = """
+    account accounts admin alert alerts analytics announcement api approval archive audit
+    automation banner battlecard beta billing blog board brand budget bundle calendar campaign
+    cancel card case catalog certificate channel chart checklist checkout churn cohort comment
+    compliance contract conversion copy coupon crm csv customer dashboard data deal deck demo
+    digest discount domain download draft editor email enablement enterprise event expense
+    export faq feature feedback field filter forecast form funnel gallery glossary guide
+    handbook health help holiday homepage import inbox incident index insight integration
+    invoice journey kpi label landing launch lead legal library license limit list localisation
+    login logo map margin market meeting menu metric migration mobile newsletter notice
+    notification nps onboarding order owner page partner password payment persona pipeline plan
+    playbook podcast policy portal post preview price pricing privacy process product profile
+    promo proposal quota quote rate referral refund region release renewal report request
+    research retention review roadmap role sales schedule score search segment seo setting
+    share signup sla slack slide sso status storefront story subscription support survey swag
+    tag target task tax team template territory ticket timeline tour trade training transcript
+    translation trial tutorial upgrade upsell usage user video voucher webinar website widget
+    wiki workflow workshop
+""".split()
 
 
-def title(rng: random.Random, n: int) -> str:
-    return f"{' '.join(rng.sample(WORDS, 4)).capitalize()} for team {n % 97} ({n})"
+def title(rng: random.Random) -> str:
+    return " ".join(rng.sample(VOCABULARY, 5)).capitalize()
 
 
 def build() -> tuple:
@@ -63,14 +52,14 @@ def build() -> tuple:
     member = User.objects.create_user(
         "member", email="member@example.com", password="pw", role="member"
     )
+    existing = [title(rng) for _ in range(EXISTING)]
     Request.objects.bulk_create(
-        [Request(title=title(rng, -n), requester=asker) for n in range(1, EXISTING + 1)],
-        batch_size=5_000,
+        [Request(title=text, requester=asker) for text in existing], batch_size=5_000
     )
     lines = ["title,description,department,requester email,votes,created"]
     for n in range(ROWS):
         lines.append(
-            f'"{title(rng, n)}","Asked in the {n % 12 + 1}th call",Sales,asker@example.com,{n % 9},2026-0{n % 9 + 1}-1{n % 9}'
+            f'"{existing[n % EXISTING] if n % 20 == 0 else title(rng)}","Asked in the {n % 12 + 1}th call",Sales,asker@example.com,{n % 9},2026-0{n % 9 + 1}-1{n % 9}'
         )
     analyze()
     return member, "\n".join(lines) + "\n"
