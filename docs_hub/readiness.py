@@ -92,7 +92,8 @@ def ship_check(*, item) -> None:
         )
 
 
-def _require(actor, item, minimum: Role, what: str) -> None:
+def readiness_require(actor, item, minimum: Role, what: str) -> None:
+    """Only the item's team (at `minimum` role) and admins change its readiness."""
     if not may_act_for_team(actor, item.roadmap.team, minimum=minimum):
         raise NotAllowed(f"Only {Role(minimum).label.lower()}s of {item.roadmap.team} may {what}.")
 
@@ -103,7 +104,7 @@ def readiness_checklist_set(
 ) -> list[ReadinessCheck]:
     """The team's members choose which lines the item's checklist has (doc lines only for
     the audiences it needs); lines kept keep their owner, due date and tick."""
-    _require(actor, item, Role.MEMBER, "change this item's release checklist")
+    readiness_require(actor, item, Role.MEMBER, "change this item's release checklist")
     kinds = list(dict.fromkeys(kinds))  # a line named twice is one line
     unknown = set(kinds) - set(Kind.values)
     if unknown:
@@ -130,7 +131,7 @@ def readiness_check_update(
     locked = (
         ReadinessCheck.objects.select_for_update().select_related("item__roadmap").get(pk=check.pk)
     )
-    _require(actor, locked.item, Role.MEMBER, "change this item's release checklist")
+    readiness_require(actor, locked.item, Role.MEMBER, "change this item's release checklist")
     if expected_version is not None and locked.version != expected_version:
         raise EditConflict()
     if "done" in fields:
@@ -156,7 +157,7 @@ def readiness_check_update(
 @transaction.atomic
 def readiness_waive(*, item, actor, reason: str) -> ReadinessWaiver:
     """A lead of the item's team lets it ship with its checklist open; the reason is kept."""
-    _require(actor, item, Role.LEAD, "waive the release checklist")
+    readiness_require(actor, item, Role.LEAD, "waive the release checklist")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Say why it may ship without being ready.", field="reason")

@@ -122,6 +122,8 @@ class ReadinessView(_ItemView):
     def put(self, request, roadmap_pk: int, item_pk: int):
         """Choose the checklist's lines; new lines get `owner` and `due_on`."""
         item = self.get_item()
+        # Who may change the checklist is answered before anything about the body.
+        readiness.readiness_require(request.user, item, Role.MEMBER, "change its checklist")
         body = ChecklistSetSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         readiness.readiness_checklist_set(item=item, actor=request.user, **body.validated_data)
@@ -133,6 +135,7 @@ class ReadinessLineView(_ItemView):
     def patch(self, request, roadmap_pk: int, item_pk: int, pk: int):
         """Tick a line done or not, or change its owner or due date."""
         item = self.get_item()
+        readiness.readiness_require(request.user, item, Role.MEMBER, "change its checklist")
         check = get_object_or_404(ReadinessCheck, item=item, pk=pk)
         body = LineUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -150,6 +153,7 @@ class ReadinessWaiverView(_ItemView):
     def post(self, request, roadmap_pk: int, item_pk: int):
         """A lead lets the item ship with its checklist open, saying why."""
         item = self.get_item()
+        readiness.readiness_require(request.user, item, Role.LEAD, "waive its checklist")
         body = WaiveSerializer(data=request.data)
         if not body.is_valid():
             raise ValidationFailed("Say why it may ship without being ready.", field="reason")

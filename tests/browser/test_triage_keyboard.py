@@ -35,7 +35,7 @@ def test_triage_from_the_keyboard_alone(page, live_server, login):
 
     # `/` jumps to the search; typing filters the queue in place.
     page.keyboard.press("/")
-    expect(page.get_by_label("Search")).to_be_focused()
+    expect(page.get_by_label("Search", exact=True)).to_be_focused()
     page.keyboard.type("pipeline")
     expect(rows).to_have_count(4)
     page.keyboard.press("Escape")

@@ -307,6 +307,16 @@ def _api_writes(b: OtherTeam):
         return f"{base}/items/", body
 
     unplanned = {"day": "2027-01-12", "days": "1", "what": "Fix", "requested_by": "CS"}
+
+    def readiness_line():
+        from docs_hub.models import ReadinessCheck
+
+        item = b.item()
+        line = ReadinessCheck.objects.create(item=item, kind=ReadinessCheck.Kind.TRAINING)
+        body = {"done": True, "version": line.version}
+        return f"{base}/items/{item.pk}/readiness/lines/{line.pk}/", body
+
+    readiness = "/api/v1/roadmaps/{roadmap_pk}/items/{item_pk}/readiness/"
     return [
         ("post", "/api/v1/roadmaps/", "lead", create),
         ("put", "/api/v1/roadmaps/{id}/", "lead", roadmap_update),
@@ -359,6 +369,19 @@ def _api_writes(b: OtherTeam):
         ),
         ("put", "/api/v1/cadences/{id}/", "lead", cadence_update),
         ("patch", "/api/v1/cadences/{id}/", "lead", cadence_update),
+        (
+            "put",
+            readiness,
+            "member",
+            lambda: (f"{base}/items/{b.item().pk}/readiness/", {"kinds": ["training"]}),
+        ),
+        ("patch", readiness + "lines/{id}/", "member", readiness_line),
+        (
+            "post",
+            readiness + "waiver/",
+            "lead",
+            lambda: (f"{base}/items/{b.item().pk}/readiness/waiver/", {"reason": "Launch day"}),
+        ),
     ]
 
 
