@@ -46,7 +46,7 @@ def test_submit_see_similar_triage_inline_and_get_notified(browser, live_server,
     panel = member_page.locator("#triage-panel")
     panel.get_by_label(f"Move #{created.pk} to").select_option("triaged")
     panel.get_by_role("button", name="Move").click()
-    member_page.get_by_test_id(f"status-{created.pk}").filter(has_text="Triaged").wait_for()
+    member_page.locator(f"#req-{created.pk} .badge").filter(has_text="Triaged").wait_for()
     # The per-status counts follow the change, out of band.
     expect(member_page.get_by_test_id("count-new")).to_have_text("1")
     expect(member_page.get_by_test_id("count-triaged")).to_have_text("1")

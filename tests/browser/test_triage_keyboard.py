@@ -53,7 +53,7 @@ def test_triage_from_the_keyboard_alone(page, live_server, login):
     page.keyboard.type("Triaged")
     expect(status).to_have_value("triaged")
     page.keyboard.press("Enter")
-    expect(page.get_by_test_id(f"status-{newest.pk}")).to_have_text("Triaged")
+    expect(page.locator(f"#req-{newest.pk} .badge")).to_have_text("Triaged")
     # The counts follow, under the search: three of the four are still new.
     expect(page.get_by_test_id("count-new")).to_have_text("3")
     expect(page.get_by_test_id("count-triaged")).to_have_text("1")
@@ -122,6 +122,6 @@ def test_merge_picks_the_target_by_title(page, live_server, login):
     page.keyboard.press("Tab")
     expect(target).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_test_id(f"status-{duplicate.pk}")).to_have_text("Duplicate")
+    expect(page.locator(f"#req-{duplicate.pk} .badge")).to_have_text("Duplicate")
     duplicate.refresh_from_db()
     assert duplicate.merged_into_id == original.pk
