@@ -43,8 +43,8 @@ class UnplannedEntryAdmin(admin.ModelAdmin):
     """Read-only: unplanned work is logged on the roadmap (unplanned_log), which keeps the day
     inside the quarter and fires the buffer burn alerts; a row added here would do neither."""
 
-    list_display = ("roadmap", "day", "days", "what", "requested_by", "logged_by")
-    list_filter = ("roadmap",)
+    list_display = ("roadmap", "day", "days", "what", "category", "requested_by", "logged_by")
+    list_filter = ("roadmap", "category")
 
     def has_add_permission(self, request):
         return False

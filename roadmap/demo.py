@@ -164,9 +164,9 @@ def seed(stdout) -> None:
         planned = _plan_current(now, member=member, objective=objective)
         shipped = _record_shipped(before, member=member, objective=objective)
         if not UnplannedEntry.objects.filter(roadmap=now).exists():
-            for offset, days, what, who in (
-                (3, "2", "Urgent pricing page fix", "Sales"),
-                (1, "3.5", "Board deck data pull", "Finance"),
+            for offset, days, what, who, category in (
+                (3, "2", "Urgent pricing page fix", "Sales", UnplannedEntry.Category.BUG),
+                (1, "3.5", "Board deck data pull", "Finance", "ad_hoc_request"),
             ):
                 services.unplanned_log(
                     roadmap=now,
@@ -175,6 +175,7 @@ def seed(stdout) -> None:
                     days=days,
                     what=what,
                     requested_by=who,
+                    category=category,
                 )
         if not Snapshot.objects.filter(roadmap=now, review__isnull=False).exists():
             _review_then_change(now, member=member)

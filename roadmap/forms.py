@@ -7,7 +7,7 @@ from prodops.accounts.models import Team, User
 from prodops.core import limits
 
 from . import rules
-from .models import Lane, RoadmapItem
+from .models import Lane, RoadmapItem, UnplannedEntry
 
 # Every edit form carries the version it was loaded at; without it a save could overwrite a
 # change made since.
@@ -218,6 +218,9 @@ class UnplannedForm(forms.Form):
     days = forms.DecimalField(label="Person-days", decimal_places=1, min_value=0.1)
     what = forms.CharField(max_length=300)
     requested_by = forms.CharField(label="Who asked", max_length=200)
+    category = forms.ChoiceField(
+        choices=UnplannedEntry.Category.choices, initial=UnplannedEntry.Category.OTHER
+    )
 
 
 class ShareLinkForm(forms.Form):

@@ -217,7 +217,16 @@ class Overcommit(models.Model):
 
 
 class UnplannedEntry(models.Model):
-    """Work nobody planned that the team took on; it consumes the buffer."""
+    """Work nobody planned that the team took on; it consumes the buffer. Its category says
+    what kind of interruption it was, so a quarter's buffer can be read by kind as well as by
+    who asked."""
+
+    class Category(models.TextChoices):
+        SUPPORT_ESCALATION = "support_escalation", "Support escalation"
+        BUG = "bug", "Bug"
+        COMPLIANCE = "compliance", "Compliance"
+        AD_HOC_REQUEST = "ad_hoc_request", "Ad-hoc request"
+        OTHER = "other", "Other"
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="unplanned")
     day = models.DateField()
@@ -229,6 +238,7 @@ class UnplannedEntry(models.Model):
     )
     what = models.CharField(max_length=300)
     requested_by = models.CharField("who asked", max_length=200)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

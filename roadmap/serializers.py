@@ -160,7 +160,16 @@ class MovePeriodSerializer(serializers.Serializer):
 class UnplannedEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = UnplannedEntry
-        fields = ["id", "day", "days", "what", "requested_by", "logged_by", "created_at"]
+        fields = [
+            "id",
+            "day",
+            "days",
+            "what",
+            "requested_by",
+            "category",
+            "logged_by",
+            "created_at",
+        ]
         read_only_fields = ["id", "logged_by", "created_at"]
         extra_kwargs = {"day": {"required": False}}
 

@@ -760,7 +760,14 @@ def roadmap_item_set_requests(
 
 @transaction.atomic
 def unplanned_log(
-    *, roadmap: Roadmap, actor, day=None, days=None, what: str = "", requested_by: str = ""
+    *,
+    roadmap: Roadmap,
+    actor,
+    day=None,
+    days=None,
+    what: str = "",
+    requested_by: str = "",
+    category: str = UnplannedEntry.Category.OTHER,
 ) -> UnplannedEntry:
     """Log unplanned work against the buffer, then alert the lead once per burn threshold.
     The work's day (today when not given) lies inside the roadmap's quarter: it is that
@@ -774,6 +781,11 @@ def unplanned_log(
         raise ValidationFailed("Say what the work was.", field="what")
     if not (requested_by or "").strip():
         raise ValidationFailed("Say who asked for it.", field="requested_by")
+    if category not in UnplannedEntry.Category.values:
+        raise ValidationFailed(
+            "Pick a category: " + ", ".join(UnplannedEntry.Category.labels) + ".",
+            field="category",
+        )
     if isinstance(day, str) and day:
         try:
             day = dt.date.fromisoformat(day)
@@ -792,6 +804,7 @@ def unplanned_log(
         days=amount,
         what=what.strip()[:300],
         requested_by=requested_by.strip()[:200],
+        category=category,
         logged_by=actor,
     )
     activity_record(actor=actor, target=locked, verb="unplanned_logged", summary=entry.what)

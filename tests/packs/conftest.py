@@ -89,7 +89,8 @@ def quarter(team, other_team, users, settings):
     progress), D (internal, moved to 2026-Q4), E (internal, taken off); F (shared, shipped)
     was added after it. One over-commit override.
 
-    buffer: unplanned 3 + 2 days asked by Sales VP, 5 by CFO.
+    buffer: unplanned 3 (a support escalation) + 2 (an ad-hoc request) days asked by Sales VP,
+    5 (compliance) by CFO.
     """
     settings.PACKS_DEFLECTION_HANDLING_HOURS = 1.5
     sales = DepartmentFactory(name="Sales", slug="sales")
@@ -187,13 +188,18 @@ def quarter(team, other_team, users, settings):
         plannable_days=Decimal("75"),
         actor=users["lead"],
     )
-    for days, who in ((3, "Sales VP"), (2, "Sales VP"), (5, "CFO")):
+    for days, who, category in (
+        (3, "Sales VP", "support_escalation"),
+        (2, "Sales VP", "ad_hoc_request"),
+        (5, "CFO", "compliance"),
+    ):
         UnplannedEntry.objects.create(
             roadmap=q3,
             day=dt.date(2026, 8, 10),
             days=Decimal(days),
             what="Fire drill",
             requested_by=who,
+            category=category,
         )
     return {
         "team": team,

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from intake.models import RequestStatus
-from packs import selectors, services
+from packs import sections, selectors, services
 from packs.sections import Scope
 from prodops.core.periods import parse_period
 from roadmap.models import UnplannedEntry
@@ -104,7 +104,45 @@ def test_buffer_figures(quarter):
         {"who": "Sales VP", "days": "5.0", "entries": 2},
     ]
     assert buffer["against_rule"] == "under"
-    assert buffer["by_category"] is None
+    # In the categories' order; nothing was logged as a bug or "other".
+    assert buffer["by_category"] == [
+        {
+            "category": "support_escalation",
+            "label": "Support escalation",
+            "days": "3.0",
+            "entries": 1,
+        },
+        {"category": "compliance", "label": "Compliance", "days": "5.0", "entries": 1},
+        {"category": "ad_hoc_request", "label": "Ad-hoc request", "days": "2.0", "entries": 1},
+    ]
+    tables = {t.key: t for t in sections.get("buffer").tables(buffer)}
+    assert tables["by_category"].rows == [
+        ["Support escalation", "3.0", 1],
+        ["Compliance", "5.0", 1],
+        ["Ad-hoc request", "2.0", 1],
+    ]
+
+
+def test_buffer_by_category_for_the_organisation_counts_other_teams(quarter, other_team):
+    from roadmap.models import Roadmap
+
+    sales_q3 = Roadmap.objects.create(
+        team=other_team,
+        period="2026-Q3",
+        period_start=dt.date(2026, 7, 1),
+        period_end=dt.date(2026, 9, 30),
+    )
+    UnplannedEntry.objects.create(
+        roadmap=sales_q3, day=dt.date(2026, 7, 9), days=Decimal(4), what="x", requested_by="CFO"
+    )
+    team_rows = _sections(quarter["team"])["buffer"]["by_category"]
+    assert [r["category"] for r in team_rows] == [
+        "support_escalation",
+        "compliance",
+        "ad_hoc_request",
+    ]
+    org_rows = _sections(None)["buffer"]["by_category"]
+    assert org_rows[-1] == {"category": "other", "label": "Other", "days": "4.0", "entries": 1}
 
 
 def test_buffer_rule_reads_the_share_of_capacity(quarter):
@@ -142,7 +180,7 @@ def test_docs_deflections_and_hours_saved(quarter):
     assert (docs["deflections"], docs["handling_hours"], docs["hours_saved"]) == (1, "1.5", "1.5")
 
 
-def test_sections_without_a_feature_say_so(quarter):
+def test_sections_without_data_say_so(quarter):
     found = _sections(quarter["team"])
     for key in ("metrics", "pricing"):
         assert found[key]["has_data"] is False
