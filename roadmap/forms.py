@@ -219,8 +219,15 @@ class UnplannedForm(forms.Form):
     what = forms.CharField(max_length=300)
     requested_by = forms.CharField(label="Who asked", max_length=200)
     category = forms.ChoiceField(
-        choices=UnplannedEntry.Category.choices, initial=UnplannedEntry.Category.OTHER
+        choices=UnplannedEntry.Category.choices,
+        initial=UnplannedEntry.Category.OTHER,
+        required=False,
+        help_text="What kind of interruption it was.",
     )
+
+    def clean_category(self) -> str:
+        # Left out (an older form, a script), it is "other", as in the API.
+        return self.cleaned_data.get("category") or UnplannedEntry.Category.OTHER
 
 
 class ShareLinkForm(forms.Form):

@@ -480,3 +480,37 @@ def test_empty_item_patch_with_a_stale_version_is_a_409(api_clients, roadmap, pl
     assert (
         api_clients["lead"].patch(url, {"version": item.version}, format="json").status_code == 200
     )
+
+
+@pytest.mark.django_db
+def test_unplanned_work_has_a_category_in_the_api(api_clients, roadmap):
+    from roadmap.models import UnplannedEntry
+
+    url = f"/api/v1/roadmaps/{roadmap.pk}/unplanned/"
+    body = {"day": "2027-01-12", "days": "1", "what": "Audit ask", "requested_by": "Legal"}
+    made = api_clients["member"].post(url, {**body, "category": "compliance"}, format="json")
+    assert made.status_code == 201 and made.json()["category"] == "compliance"
+    plain = api_clients["member"].post(url, body, format="json")
+    assert plain.json()["category"] == "other"
+    bad = api_clients["member"].post(url, {**body, "category": "chores"}, format="json")
+    assert bad.status_code == 400 and "category" in bad.json()
+    assert sorted(UnplannedEntry.objects.values_list("category", flat=True)) == [
+        "compliance",
+        "other",
+    ]
+
+
+@pytest.mark.django_db
+def test_unplanned_work_has_a_category_in_the_browser(clients, roadmap):
+    from roadmap.models import UnplannedEntry
+
+    url = f"/roadmap/{roadmap.pk}/unplanned/"
+    page = clients["member"].get(url).content.decode()
+    assert 'name="category"' in page and "Support escalation" in page
+    body = {"day": "2027-01-12", "days": "1", "what": "Outage", "requested_by": "Support"}
+    response = clients["member"].post(url, {**body, "category": "support_escalation"})
+    assert response.status_code == 302
+    assert UnplannedEntry.objects.get().category == "support_escalation"
+    assert "Support escalation" in clients["member"].get(url).content.decode()
+    refused = clients["member"].post(url, {**body, "category": "chores"})
+    assert refused.status_code == 400 and UnplannedEntry.objects.count() == 1
