@@ -6,7 +6,10 @@ The quarter (2026-Q3) holds 10,000 requests of one team from 20 departments, rec
 the quarter; most triaged (hours to triage vary), with a decision recorded for a third of
 them, and 300 still untriaged. Its roadmap holds 200 items, all in the first snapshot; half
 shipped, 20 moved to the next quarter, 10 added after the snapshot; 150 unplanned entries
-from 15 people asking, and a few over-commit overrides."""
+from 15 people asking in five categories, and a few over-commit overrides. Outcomes: 50
+metrics of the team with a measurement a day for the year, 100 revisits recorded in the
+quarter; docs: 300 owned by the team's member, a third published in the quarter, some stale;
+pricing: 40 plans each reviewed in the quarter, with a cadence, a fifth of them overdue."""
 
 import datetime as dt
 from decimal import Decimal
@@ -157,6 +160,7 @@ def build():
                 days=Decimal("0.1"),
                 what="Fire drill",
                 requested_by=f"Asker {n % 15}",
+                category=UnplannedEntry.Category.values[n % 5],
             )
             for n in range(150)
         ]
@@ -173,9 +177,102 @@ def build():
             for n in range(5)
         ]
     )
+    _outcomes_docs_pricing(team=team, member=member, lead=lead, items=items, objectives=objectives)
     pack = pack_services.pack_create(actor=lead, team=team, period=PERIOD)
     analyze()
     return member, lead, pack
+
+
+def _outcomes_docs_pricing(*, team, member, lead, items, objectives) -> None:
+    from docs_hub.models import Doc
+    from outcomes.models import Contribution, Measurement, Metric, Revisit
+    from pricing.models import Plan, PricingReview, Product
+    from prodops.reviews.models import Cadence
+
+    year = dt.date(2026, 1, 1)
+    metrics = Metric.objects.bulk_create(
+        [
+            Metric(
+                name=f"Metric {n}",
+                unit="%",
+                baseline_value=Decimal(10),
+                baseline_on=year,
+                target_value=Decimal(20),
+                target_on=dt.date(2026, 12, 31),
+                objective=objectives[n % 10],
+                team=team,
+            )
+            for n in range(50)
+        ]
+    )
+    Measurement.objects.bulk_create(
+        [
+            Measurement(
+                metric=m, measured_on=year + dt.timedelta(days=d), value=Decimal(10 + d / 40)
+            )
+            for m in metrics
+            for d in range(0, 365)
+        ],
+        batch_size=5000,
+    )
+    contributions = Contribution.objects.bulk_create(
+        [
+            Contribution(
+                metric=metrics[n % 50],
+                roadmap_item=items[n],
+                expected_change=Decimal(1),
+                expected_by=dt.date(2026, 8, 1),
+            )
+            for n in range(100)
+        ]
+    )
+    Revisit.objects.bulk_create(
+        [
+            Revisit(
+                contribution=c,
+                due_on=dt.date(2026, 8, 1),
+                outcome=("moved", "not_moved", "inconclusive")[n % 3],
+                observed_change=Decimal(1),
+                recorded_at=dt.datetime(2026, 8, 2, tzinfo=dt.UTC),
+            )
+            for n, c in enumerate(contributions)
+        ]
+    )
+    Doc.objects.bulk_create(
+        [
+            Doc(
+                title=f"Doc {n}",
+                slug=f"doc-{n}",
+                owner=member,
+                audience=("team", "stakeholders", "customers")[n % 3],
+                status="published",
+                published_at=dt.datetime(2026, 4 + n % 6, 1, tzinfo=dt.UTC),
+                last_verified_on=dt.date(2026, 1 + n % 9, 1),
+            )
+            for n in range(300)
+        ]
+    )
+    product = Product.objects.create(name="Bench product")
+    plans = Plan.objects.bulk_create([Plan(product=product, name=f"Plan {n}") for n in range(40)])
+    PricingReview.objects.bulk_create(
+        [
+            PricingReview(
+                plan=p,
+                held_on=dt.date(2026, 8, 1),
+                decision="keep",
+                rationale="Steady",
+                held_by=lead,
+            )
+            for p in plans
+        ]
+    )
+    for n, plan in enumerate(plans):
+        Cadence.objects.create(
+            kind=Cadence.Kind.PRICE_PLAN,
+            target=plan,
+            title=f"Pricing review: {plan}",
+            next_due_on=dt.date(2026, 9, 1) if n % 5 == 0 else dt.date(2026, 11, 1),
+        )
 
 
 def main() -> None:
@@ -188,6 +285,11 @@ def main() -> None:
         figures = selectors.figures_compute(scope)["sections"]
         assert figures["intake"]["received"] == REQUESTS, figures["intake"]["received"]
         assert figures["roadmap"]["planned_at_start"] == ITEMS
+        assert len(figures["metrics"]["metrics"]) == 50, figures["metrics"]
+        assert figures["metrics"]["revisits_recorded"] == 100
+        assert figures["pricing"]["reviews_held"] == 40
+        assert figures["pricing"]["still_overdue"] == 8
+        assert len(figures["buffer"]["by_category"]) == 5
         report(
             "packs",
             baseline(signed_in),

@@ -44,6 +44,15 @@ class WriteUpForm(forms.Form):
     )
 
 
+class ReopenForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the frozen figures need another look; kept in the pack's history.",
+    )
+
+
 class CommitmentForm(forms.Form):
     title = forms.CharField(label="Commitment", max_length=200)
     request = forms.ModelChoiceField(

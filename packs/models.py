@@ -102,6 +102,7 @@ class Commitment(models.Model):
         help_text="The roadmap item the commitment became.",
     )
     position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -148,3 +149,28 @@ class QuarterlyReview(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("packs:index") + f"?team={self.team_id}"
+
+
+class PackReopening(models.Model):
+    """A final pack reopened by its lead: the frozen snapshot it had (figures and write-up,
+    who finalized it and when) is kept here for good, with who reopened it and why."""
+
+    pack = models.ForeignKey(ReviewPack, on_delete=models.CASCADE, related_name="reopenings")
+    figures = models.JSONField(help_text="The figures frozen when the pack was finalized.")
+    narrative = models.TextField(blank=True, max_length=limits.MARKDOWN)
+    decisions = models.TextField(blank=True, max_length=limits.MARKDOWN)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finalized_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(max_length=limits.REASON)
+
+    class Meta:
+        ordering = ["-reopened_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pack} reopened on {self.reopened_at:%Y-%m-%d}"

@@ -11,7 +11,7 @@ from prodops.core.periods import parse_period
 from prodops.core.selectors import workspace_settings
 
 from . import sections
-from .models import Commitment, PackShareLink, ReviewPack
+from .models import Commitment, PackReopening, PackShareLink, ReviewPack
 
 
 def pack_list(*, user, team: int | None = None) -> QuerySet[ReviewPack]:
@@ -29,10 +29,19 @@ def pack_get(pk: int) -> ReviewPack:
     return ReviewPack.objects.select_related("team", "team__lead", "finalized_by").get(pk=pk)
 
 
-def commitment_list(*, pack: ReviewPack) -> list[Commitment]:
-    return list(
-        Commitment.objects.filter(pack=pack).select_related("request", "item", "item__roadmap")
+def commitment_queryset(*, pack: ReviewPack) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(pack=pack).select_related(
+        "pack", "pack__team", "request", "item", "item__roadmap"
     )
+
+
+def commitment_list(*, pack: ReviewPack) -> list[Commitment]:
+    return list(commitment_queryset(pack=pack))
+
+
+def reopening_list(*, pack: ReviewPack) -> QuerySet[PackReopening]:
+    """The pack's history: each time it was reopened, newest first, with the snapshot it had."""
+    return PackReopening.objects.filter(pack=pack).select_related("reopened_by", "finalized_by")
 
 
 def fiscal_start() -> int:

@@ -1,10 +1,11 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from intake.models import Request
 from prodops.accounts.models import Team
 from prodops.core import limits
 
-from .models import Commitment, PackShareLink, ReviewPack
+from .models import Commitment, PackReopening, PackShareLink, ReviewPack
 
 
 class SectionSerializer(serializers.Serializer):
@@ -25,6 +26,74 @@ class CommitmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Commitment
         fields = ["id", "title", "request", "item"]
+
+
+class CommitmentWriteSerializer(serializers.ModelSerializer):
+    """A next-quarter commitment of a pack. `request` names an accepted request of the pack's
+    team (the one it would plan); `item` is the roadmap item it became (set by `plan`)."""
+
+    title = serializers.CharField(max_length=200)
+    request = serializers.PrimaryKeyRelatedField(
+        queryset=Request.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="An accepted request of the pack's team.",
+    )
+    item = serializers.IntegerField(source="item_id", allow_null=True, read_only=True)
+    roadmap_period = serializers.SerializerMethodField()
+    version = serializers.IntegerField(
+        required=False, help_text="The version you loaded; a stale one is refused with 409."
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["id", "pack", "title", "request", "item", "roadmap_period", "position", "version"]
+        read_only_fields = ["id", "pack", "item", "roadmap_period", "position"]
+
+    def get_roadmap_period(self, commitment) -> str | None:
+        item = commitment.item
+        return item.roadmap.period if item is not None else None
+
+
+class CommitmentPlanSerializer(serializers.Serializer):
+    estimate_days = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        help_text="Person-days; left out, the request's assessed effort.",
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=limits.REASON,
+        help_text="Needed when the item would over-commit next quarter's roadmap.",
+    )
+
+
+class ReopenSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version you loaded.")
+    reason = serializers.CharField(
+        max_length=limits.REASON, help_text="Why the frozen pack is reopened; kept in history."
+    )
+
+
+class PackReopeningSerializer(serializers.ModelSerializer):
+    """A snapshot the pack had before it was reopened, with who reopened it and why."""
+
+    class Meta:
+        model = PackReopening
+        fields = [
+            "id",
+            "reason",
+            "reopened_by",
+            "reopened_at",
+            "finalized_by",
+            "finalized_at",
+            "narrative",
+            "decisions",
+            "figures",
+        ]
 
 
 class ReviewPackSerializer(serializers.ModelSerializer):
@@ -91,6 +160,7 @@ class ReviewPackDetailSerializer(ReviewPackSerializer):
     team = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     stakeholder_version = serializers.SerializerMethodField()
     commitments = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
     sections = serializers.SerializerMethodField()
 
     class Meta(ReviewPackSerializer.Meta):
@@ -101,6 +171,7 @@ class ReviewPackDetailSerializer(ReviewPackSerializer):
             "internal_notes",
             "stakeholder_version",
             "commitments",
+            "history",
             "sections",
         ]
         read_only_fields = [
@@ -115,6 +186,12 @@ class ReviewPackDetailSerializer(ReviewPackSerializer):
         if self.context.get("stakeholder"):
             return [{"id": c.pk, "title": c.title, "request": None, "item": None} for c in rows]
         return CommitmentSerializer(rows, many=True).data
+
+    def get_history(self, pack) -> list[dict]:
+        """Each time the pack was reopened, with the snapshot it had (not for stakeholders)."""
+        if self.context.get("stakeholder"):
+            return []
+        return PackReopeningSerializer(self.context.get("history", []), many=True).data
 
     def get_sections(self, pack) -> list[dict]:
         return [

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from intake.models import Request
+from intake.models import Request, RequestStatus
 from prodops.accounts.models import Team
 from prodops.accounts.roles import Role, has_role
 from prodops.accounts.scope import require_team_scope
@@ -22,7 +22,7 @@ from roadmap import services as roadmap_services
 from roadmap.models import Roadmap
 
 from . import selectors
-from .models import Commitment, PackShareLink, QuarterlyReview, ReviewPack
+from .models import Commitment, PackReopening, PackShareLink, QuarterlyReview, ReviewPack
 
 # Days before a quarter's end the lead is reminded to hold the quarterly review
 # (PACKS_REMINDER_DAYS_BEFORE_QUARTER_END).
@@ -141,21 +141,82 @@ def pack_finalize(*, pack: ReviewPack, actor, expected_version: int | None = Non
     return locked
 
 
+@transaction.atomic
+def pack_reopen(
+    *, pack: ReviewPack, actor, reason: str, expected_version: int | None = None
+) -> ReviewPack:
+    """The team's lead (or an admin) may reopen a final pack, saying why: its frozen snapshot
+    (figures, write-up, who finalized it and when) is kept in the pack's history with who
+    reopened it and why, and the pack is a draft again, its figures computed live until it
+    is finalized anew. Its share links show nothing while it is a draft."""
+    require_pack_writer(actor, pack.team, "reopen this review pack")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Say why the pack is reopened.", field="reason")
+    if len(reason) > limits.REASON:
+        raise ValidationFailed(f"Keep the reason under {limits.REASON} characters.", field="reason")
+    locked = _lock(pack, expected_version)
+    if not locked.is_final:
+        raise ValidationFailed("Only a final pack can be reopened.", field="status")
+    PackReopening.objects.create(
+        pack=locked,
+        figures=locked.figures,
+        narrative=locked.narrative,
+        decisions=locked.decisions,
+        finalized_by=locked.finalized_by,
+        finalized_at=locked.finalized_at,
+        reopened_by=actor,
+        reason=reason,
+    )
+    locked.status = ReviewPack.Status.DRAFT
+    locked.figures = None
+    locked.finalized_by = None
+    locked.finalized_at = None
+    locked.version += 1
+    locked.save()
+    activity_record(actor=actor, target=locked, verb="reopened", summary=reason[:200])
+    return locked
+
+
 # --- commitments ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def commitment_add(*, pack: ReviewPack, actor, title: str, request: Request | None = None):
-    """A next-quarter commitment on a draft pack, optionally naming the accepted request it
-    would plan."""
-    require_pack_writer(actor, pack.team, "add commitments")
-    locked = _lock(pack, None)
-    _require_draft(locked)
+def _commitment_request(pack: ReviewPack, request: Request | None) -> Request | None:
+    """A commitment may name an accepted request of the pack's team: the one it would plan."""
+    if request is None:
+        return None
+    if pack.team_id is not None and request.team_id != pack.team_id:
+        raise ValidationFailed(
+            f"Name an accepted request of {pack.team}; #{request.pk} is not the team's.",
+            field="request",
+        )
+    if request.status != RequestStatus.ACCEPTED:
+        raise ValidationFailed(
+            f"Request #{request.pk} is {request.get_status_display().lower()}: name an accepted "
+            "request.",
+            field="request",
+        )
+    return request
+
+
+def _commitment_title(title) -> str:
     title = (title or "").strip()
     if not title:
         raise ValidationFailed("Say what the team commits to.", field="title")
     if len(title) > 200:
         raise ValidationFailed("Keep the commitment under 200 characters.", field="title")
+    return title
+
+
+@transaction.atomic
+def commitment_add(*, pack: ReviewPack, actor, title: str, request: Request | None = None):
+    """A next-quarter commitment on a draft pack, optionally naming the accepted request of the
+    team it would plan."""
+    require_pack_writer(actor, pack.team, "add commitments")
+    locked = _lock(pack, None)
+    _require_draft(locked)
+    title = _commitment_title(title)
+    request = _commitment_request(locked, request)
     last = Commitment.objects.filter(pack=locked).order_by("-position").first()
     commitment = Commitment.objects.create(
         pack=locked, title=title, request=request, position=(last.position + 1) if last else 0
@@ -164,10 +225,55 @@ def commitment_add(*, pack: ReviewPack, actor, title: str, request: Request | No
     return commitment
 
 
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def commitment_update(
+    *,
+    commitment: Commitment,
+    actor,
+    expected_version: int | None = None,
+    title: str | None = None,
+    request=_UNCHANGED,
+) -> Commitment:
+    """The lead rewords a commitment of a draft pack or changes the request it names; a
+    commitment already on a roadmap keeps its request. A stale version is a conflict."""
+    require_pack_writer(actor, commitment.pack.team, "change commitments")
+    locked = Commitment.objects.select_for_update().select_related("pack").get(pk=commitment.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    _require_draft(locked.pack)
+    changed = []
+    if title is not None:
+        title = _commitment_title(title)
+        if title != locked.title:
+            locked.title = title
+            changed.append("title")
+    if request is not _UNCHANGED and getattr(request, "pk", None) != locked.request_id:
+        if locked.item_id:
+            raise ValidationFailed(
+                "This commitment is already on a roadmap: its request stays.", field="request"
+            )
+        locked.request = _commitment_request(locked.pack, request)
+        changed.append("request")
+    if changed:
+        locked.version += 1
+        locked.save()
+        activity_record(
+            actor=actor, target=locked.pack, verb="commitment_updated", summary=locked.title
+        )
+    return locked
+
+
 @transaction.atomic
 def commitment_remove(*, commitment: Commitment, actor) -> None:
+    """The lead removes a commitment of a draft pack (a roadmap item it became stays)."""
     require_pack_writer(actor, commitment.pack.team, "remove commitments")
     _require_draft(commitment.pack)
+    activity_record(
+        actor=actor, target=commitment.pack, verb="commitment_removed", summary=commitment.title
+    )
     commitment.delete()
 
 
@@ -205,7 +311,8 @@ def commitment_plan(*, commitment: Commitment, actor, estimate_days=None, overri
         override_reason=override_reason,
     )
     locked.item = item
-    locked.save(update_fields=["item"])
+    locked.version += 1
+    locked.save(update_fields=["item", "version"])
     activity_record(actor=actor, target=pack, verb="commitment_planned", summary=locked.title)
     return locked
 

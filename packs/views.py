@@ -19,8 +19,8 @@ from prodops.core.periods import quarter_of
 from prodops.core.permissions import refuse, role_required
 
 from . import selectors, services
-from .forms import CommitmentForm, PackCreateForm, ShareLinkForm, WriteUpForm
-from .models import Commitment, PackShareLink, ReviewPack
+from .forms import CommitmentForm, PackCreateForm, ReopenForm, ShareLinkForm, WriteUpForm
+from .models import Commitment, PackReopening, PackShareLink, ReviewPack
 from .pdf import pack_pdf as render_pack_pdf
 
 
@@ -120,6 +120,12 @@ def pack_detail(request, pk: int):
         {
             "can_manage": can_write,
             "commitment_form": CommitmentForm(team=pack.team) if can_write else None,
+            "reopen_form": (
+                ReopenForm(initial={"version": pack.version})
+                if can_write and pack.is_final
+                else None
+            ),
+            "history": list(selectors.reopening_list(pack=pack)),
         }
     )
     return render(request, "packs/pack.html", context)
@@ -172,6 +178,46 @@ def pack_finalize(request, pk: int):
         return refuse(request, error.message, status=error.status_code, field=error.field)
     messages.success(request, f"{pack} is final: its figures are frozen.")
     return redirect(pack.get_absolute_url())
+
+
+@role_required(Role.LEAD)
+@require_POST
+def pack_reopen(request, pk: int):
+    """The lead reopens a final pack, saying why; the frozen snapshot goes to its history."""
+    pack = _pack_or_404(pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        field = next(iter(form.errors))
+        return refuse(request, form.errors[field][0], status=400, field=field)
+    try:
+        services.pack_reopen(
+            pack=pack,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code, field=error.field)
+    messages.success(request, f"{pack} is a draft again; its frozen figures are in its history.")
+    return redirect(pack.get_absolute_url())
+
+
+@role_required(Role.MEMBER)
+def pack_history(request, pk: int, rpk: int):
+    """A snapshot the pack had before it was reopened, as it was frozen."""
+    pack = _pack_or_404(pk)
+    reopening = get_object_or_404(
+        PackReopening.objects.select_related("reopened_by", "finalized_by"), pk=rpk, pack=pack
+    )
+    return render(
+        request,
+        "packs/history.html",
+        {
+            "pack": pack,
+            "reopening": reopening,
+            "sections": selectors.section_views(reopening.figures, prefix=f"hist{reopening.pk}"),
+        },
+    )
 
 
 @role_required(Role.MEMBER)
@@ -263,6 +309,19 @@ def commitment_add(request, pk: int):
     except DomainError as error:
         return refuse(request, error.message, status=error.status_code, field=error.field)
     messages.success(request, "Commitment added.")
+    return redirect(f"{pack.get_absolute_url()}#commitments")
+
+
+@role_required(Role.LEAD)
+@require_POST
+def commitment_remove(request, pk: int, cpk: int):
+    pack = _pack_or_404(pk)
+    commitment = get_object_or_404(Commitment.objects.select_related("pack"), pk=cpk, pack=pack)
+    try:
+        services.commitment_remove(commitment=commitment, actor=request.user)
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code, field=error.field)
+    messages.success(request, f"Commitment “{commitment.title}” removed.")
     return redirect(f"{pack.get_absolute_url()}#commitments")
 
 

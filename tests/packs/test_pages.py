@@ -150,3 +150,45 @@ def test_pdf_holds_the_pack(clients, pack, users):
 def test_print_stylesheet_is_linked(clients, pack):
     html = clients["member"].get(pack.get_absolute_url()).content.decode()
     assert "css/packs.css" in html
+
+
+def test_pdf_prints_unicode_names_and_draws_the_charts(clients, pack, users, quarter):
+    from decimal import Decimal
+
+    from pypdf import PdfReader
+
+    from roadmap.models import UnplannedEntry
+
+    UnplannedEntry.objects.create(
+        roadmap=quarter["q3"],
+        day=quarter["q3"].period_start,
+        days=Decimal(1),
+        what="Data pull",
+        requested_by="Zoë in Łódź",
+        category="bug",
+    )
+    services.pack_update(
+        pack=pack, actor=users["lead"], narrative="Zoë from Łódź saved €1 200 — Ωmega, Жук."
+    )
+    response = clients["lead"].get(reverse("packs:pdf", args=[pack.pk]))
+    text = pdf_text(response.content)
+    assert "Zoë from Łódź saved €1 200 — Ωmega, Жук." in text
+    assert "Zoë in Łódź" in text
+    reader = PdfReader(io.BytesIO(response.content))
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert all("DejaVuSans" in name for name in fonts), fonts
+
+    # The buffer page draws its two charts' bars (4 categories, 3 people) as filled
+    # rectangles in the chart colour, and its axes as lines.
+    def page_with(text):
+        page = next(p for p in reader.pages if text in p.extract_text())
+        return page, page.get_contents().get_data().decode("latin-1")
+
+    buffer_page, stream = page_with("Buffer by roadmap")
+    _docs_page, no_charts = page_with("Docs and deflections")
+    assert stream.count(" re f") >= no_charts.count(" re f") + 7
+    assert "Unplanned work by category" in buffer_page.extract_text()
