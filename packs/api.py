@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -187,7 +187,15 @@ class ReviewPackViewSet(
         )
         return self._detail(selectors.pack_get(pack.pk))
 
-    @extend_schema(request=None, responses=PackShareLinkSerializer)
+    @extend_schema(
+        request=None,
+        responses=PackShareLinkSerializer,
+        parameters=[
+            OpenApiParameter(
+                "link_pk", int, OpenApiParameter.PATH, description="The share link's id."
+            )
+        ],
+    )
     @action(
         detail=True,
         methods=["post"],

@@ -1,6 +1,7 @@
 """Demo review packs: for each demo team with a roadmap last quarter, a final pack of last
-quarter with a narrative, decisions and a commitment, a share link, and a draft pack of this
-quarter; plus every team's quarterly review cadence. Idempotent."""
+quarter with a narrative, decisions and a commitment (reopened once, so it has history), a
+share link, and a draft pack of this quarter; plus every team's quarterly review cadence.
+Idempotent."""
 
 import datetime as dt
 
@@ -36,6 +37,11 @@ def seed(stdout) -> None:
                 internal_notes="Two people were out for three weeks.",
             )
             services.commitment_add(pack=pack, actor=lead, title="Cut time to triage to a day")
+            pack = services.pack_finalize(pack=pack, actor=lead)
+            # Reopened once and final again, so the pack shows its history.
+            pack = services.pack_reopen(
+                pack=pack, actor=lead, reason="An unplanned entry was logged after finalizing."
+            )
             pack = services.pack_finalize(pack=pack, actor=lead)
             services.share_link_create(
                 pack=pack,

@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
         "RevisitOutcomeEnum": "outcomes.models.Revisit.Outcome",
         "RequestAudienceEnum": "intake.models.Request.Audience",
         "ReadinessCheckKindEnum": "docs_hub.models.ReadinessCheck.Kind",
+        "UnplannedCategoryEnum": "roadmap.models.UnplannedEntry.Category",
+        "RequestCategoryEnum": "intake.models.Request.Category",
     },
 }
 
