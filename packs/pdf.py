@@ -7,10 +7,14 @@ Greek, Cyrillic and symbol ranges), embedded as a Unicode font, so names like "Z
 with fpdf2's lines and rectangles, so the PDF and the page show the same bars."""
 
 import itertools
+import logging
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+# fpdf2 subsets the embedded font with fontTools on every PDF, which logs each step at INFO.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "dejavu"
