@@ -2,7 +2,10 @@
 
 Other parts of the product add blackouts by registering a provider (see
 `register_blackout_provider`): a function taking an account and a date and returning the
-`Blackout`s in force for that account on that day, e.g. a price change in flight."""
+`Blackout`s in force for that account on that day, e.g. a price change in flight. A
+provider that needs the database gives itself a `load(account_ids)` method returning such a
+function: it is called once per pre-flight batch, so the rows are read once, not once per
+contact and per day tried."""
 
 import datetime as dt
 from collections import defaultdict
@@ -119,7 +122,8 @@ _BLACKOUT_PROVIDERS: list[BlackoutProvider] = []
 
 def register_blackout_provider(provider: BlackoutProvider) -> BlackoutProvider:
     """Add a source of blackouts (usable as a decorator). A provider answers for one account
-    and one day; it must be cheap, as it runs on every pre-flight."""
+    and one day; it must be cheap, as it runs on every pre-flight (with `load`, see the
+    module's docstring, its queries run once per batch)."""
     if provider not in _BLACKOUT_PROVIDERS:
         _BLACKOUT_PROVIDERS.append(provider)
     return provider
@@ -152,12 +156,20 @@ def _window_reason(dates: list[dt.date], on: dt.date, *, limit: int, days: int, 
     )
 
 
+def _loaded_providers(account_ids: set[int]) -> list[BlackoutProvider]:
+    return [
+        provider.load(account_ids) if hasattr(provider, "load") else provider
+        for provider in _BLACKOUT_PROVIDERS
+    ]
+
+
 def _reasons(
     contact: Contact,
     account: Account,
     on: dt.date,
     contact_dates: list[dt.date],
     account_dates: list[dt.date],
+    providers: list[BlackoutProvider] = (),
 ) -> tuple[list[Reason], dict]:
     reasons: list[Reason] = []
     if contact.erased_at is not None:
@@ -230,7 +242,7 @@ def _reasons(
                 lifts,
             )
         )
-    for provider in list(_BLACKOUT_PROVIDERS):
+    for provider in providers:
         for blackout in provider(account, on):
             reasons.append(Reason(blackout.code, blackout.sentence, blackout.lifts_on))
     counts = {
@@ -293,15 +305,20 @@ def preflight_many(contacts: list[Contact], *, on: dt.date | None = None) -> lis
         if account_id in account_ids:
             by_account[account_id].append(day)
     last_touches = _last_touches(contact_ids, on)
+    providers = _loaded_providers(account_ids)
     answers = []
     for contact in contacts:
         account = contact.account
         contact_dates, account_dates = by_contact[contact.pk], by_account[account.pk]
-        reasons, counts = _reasons(contact, account, on, contact_dates, account_dates)
+        reasons, counts = _reasons(
+            contact, account, on, contact_dates, account_dates, providers
+        )
         next_allowed = (
             on
             if not reasons
-            else _next_allowed(contact, account, reasons, contact_dates, account_dates)
+            else _next_allowed(
+                contact, account, reasons, contact_dates, account_dates, providers
+            )
         )
         answers.append(
             Preflight(
@@ -316,14 +333,18 @@ def preflight_many(contacts: list[Contact], *, on: dt.date | None = None) -> lis
     return answers
 
 
-def _next_allowed(contact, account, reasons, contact_dates, account_dates) -> dt.date | None:
+def _next_allowed(
+    contact, account, reasons, contact_dates, account_dates, providers
+) -> dt.date | None:
     """The first day no reason holds: step to the latest lifting date, check again there
     (a renewal can begin while a cooldown ends), until clear or a reason has no end."""
     for _ in range(MAX_ROUNDS):
         if any(r.lifts_on is None for r in reasons):
             return None
         day = max(r.lifts_on for r in reasons)
-        reasons, _counts = _reasons(contact, account, day, contact_dates, account_dates)
+        reasons, _counts = _reasons(
+            contact, account, day, contact_dates, account_dates, providers
+        )
         if not reasons:
             return day
     return None
