@@ -5,9 +5,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.response import Response
-
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, VersionedUpdateMixin, created

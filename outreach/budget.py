@@ -310,15 +310,11 @@ def preflight_many(contacts: list[Contact], *, on: dt.date | None = None) -> lis
     for contact in contacts:
         account = contact.account
         contact_dates, account_dates = by_contact[contact.pk], by_account[account.pk]
-        reasons, counts = _reasons(
-            contact, account, on, contact_dates, account_dates, providers
-        )
+        reasons, counts = _reasons(contact, account, on, contact_dates, account_dates, providers)
         next_allowed = (
             on
             if not reasons
-            else _next_allowed(
-                contact, account, reasons, contact_dates, account_dates, providers
-            )
+            else _next_allowed(contact, account, reasons, contact_dates, account_dates, providers)
         )
         answers.append(
             Preflight(
@@ -342,9 +338,7 @@ def _next_allowed(
         if any(r.lifts_on is None for r in reasons):
             return None
         day = max(r.lifts_on for r in reasons)
-        reasons, _counts = _reasons(
-            contact, account, day, contact_dates, account_dates, providers
-        )
+        reasons, _counts = _reasons(contact, account, day, contact_dates, account_dates, providers)
         if not reasons:
             return day
     return None

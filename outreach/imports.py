@@ -18,10 +18,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from pricing.models import Plan
 from prodops.accounts.models import User
 from prodops.accounts.roles import Role, has_role
 from prodops.core.errors import NotAllowed, ValidationFailed
-from pricing.models import Plan
 
 from .models import Account, Contact
 

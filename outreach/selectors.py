@@ -79,9 +79,7 @@ def request_account_links(*, user):
 
 def request_accounts(*, request_obj) -> list[Account]:
     """The accounts a request is about, by name. Callers show stakeholders the names only."""
-    return list(
-        Account.objects.filter(request_links__request=request_obj).order_by("name", "id")
-    )
+    return list(Account.objects.filter(request_links__request=request_obj).order_by("name", "id"))
 
 
 def account_search(*, text: str, exclude=(), limit: int = 10) -> list[Account]:

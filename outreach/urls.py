@@ -16,7 +16,9 @@ urlpatterns = [
     path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),
     path("accounts/<int:pk>/contacts/new/", views.contact_new, name="contact_new"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
-    path("requests/<int:pk>/accounts/", views.request_account_picker, name="request_account_picker"),
+    path(
+        "requests/<int:pk>/accounts/", views.request_account_picker, name="request_account_picker"
+    ),
     path("requests/<int:pk>/accounts/add/", views.request_account_add, name="request_account_add"),
     path(
         "requests/<int:pk>/accounts/<int:account_pk>/remove/",

@@ -55,7 +55,9 @@ def test_bad_bodies_and_parameters_are_400_naming_them(api_clients):
     header = post(api, "/api/v1/contacts/import/", "name,role\nAnn,CTO\n")
     assert header.status_code == 400 and "email" in header.json()["file"][0]
     assert "dry_run" in post(api, "/api/v1/accounts/import/", ACCOUNTS, dry_run=2).json()
-    not_utf8 = api.post("/api/v1/accounts/import/", "name\nCafé\n".encode("latin-1"), content_type="text/csv")
+    not_utf8 = api.post(
+        "/api/v1/accounts/import/", "name\nCafé\n".encode("latin-1"), content_type="text/csv"
+    )
     assert not_utf8.status_code == 400
     as_json = api.post("/api/v1/accounts/import/", {"name": "x"}, format="json")
     assert as_json.status_code == 415

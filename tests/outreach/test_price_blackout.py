@@ -12,8 +12,8 @@ from outreach.blackouts import PriceChange, price_change_blackout
 from outreach.budget import preflight
 from outreach.imports import import_commit, import_preview
 from outreach.models import Account
-from pricing.models import PriceProposal, Product, ProposedPrice, ProposalStatus
 from pricing.models import Plan as PricePlan
+from pricing.models import PriceProposal, Product, ProposalStatus, ProposedPrice
 from tests.outreach.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,9 +49,7 @@ def test_a_change_still_in_flight_past_its_date_holds_with_no_end():
     assert late is not None and late.lifts_on is None
     # A day after today on or past the date: the change is expected to be effective by then.
     tomorrow = TODAY + dt.timedelta(days=1)
-    assert (
-        price_change_blackout(change("scheduled", TODAY), on=tomorrow, today=TODAY) is None
-    )
+    assert price_change_blackout(change("scheduled", TODAY), on=tomorrow, today=TODAY) is None
 
 
 @pytest.fixture
@@ -65,7 +63,11 @@ def price_plans(lead):
 
 def proposal(lead, plan, status, effective_on):
     made = PriceProposal.objects.create(
-        title="Pro up", status=status, effective_on=effective_on, rationale="Costs.", created_by=lead
+        title="Pro up",
+        status=status,
+        effective_on=effective_on,
+        rationale="Costs.",
+        created_by=lead,
     )
     ProposedPrice.objects.create(
         proposal=made, plan=plan, amount=Decimal("59"), currency="EUR", billing_period="month"
@@ -133,7 +135,13 @@ def test_price_plans_through_api_page_and_csv(api_clients, clients, member, pric
     assert stale.status_code == 409
     page = clients["member"].post(
         f"/outreach/accounts/{account.pk}/edit/",
-        {"name": "Acme", "segment": "smb", "health": "good", "price_plans": [team.pk], "version": 2},
+        {
+            "name": "Acme",
+            "segment": "smb",
+            "health": "good",
+            "price_plans": [team.pk],
+            "version": 2,
+        },
     )
     assert page.status_code == 302
     assert list(account.price_plans.all()) == [team]

@@ -94,7 +94,11 @@ def test_stakeholders_see_only_the_names_on_the_page_and_in_the_api(
     page = clients["stakeholder"].get(f"/requests/{own_request.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    section = html[html.index('id="request-accounts"') : html.index("</section>", html.index('id="request-accounts"'))]
+    section = html[
+        html.index('id="request-accounts"') : html.index(
+            "</section>", html.index('id="request-accounts"')
+        )
+    ]
     assert "Acme Widgets" in section
     assert leaks(html) == [] and "<form" not in section
     listed = api_clients["stakeholder"].get(f"/api/v1/request-accounts/?request={own_request.pk}")
@@ -110,7 +114,12 @@ def test_stakeholders_see_only_the_names_on_the_page_and_in_the_api(
     ]
     assert leaks(listed.content.decode()) == []
     one = api_clients["stakeholder"].get(f"/api/v1/request-accounts/{rows[0]['id']}/")
-    assert one.status_code == 200 and set(one.json()) == {"id", "request", "account", "account_name"}
+    assert one.status_code == 200 and set(one.json()) == {
+        "id",
+        "request",
+        "account",
+        "account_name",
+    }
     # The account itself stays closed to them.
     assert api_clients["stakeholder"].get(f"/api/v1/accounts/{account.pk}/").status_code == 403
 
