@@ -64,9 +64,7 @@ class PlanFilter(django_filters.FilterSet):
         fields = ["product", "status", "segment"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=selectors.book_plans(search=value.strip()).values("pk")
-        )
+        return queryset.filter(pk__in=selectors.book_plans(search=value.strip()).values("pk"))
 
 
 class PlanViewSet(mixins.CreateModelMixin, VersionedUpdateMixin, _PricingViewSet):

@@ -1,10 +1,9 @@
 from django import forms
 
+from outcomes.models import Metric
 from prodops.core import limits
 
 from .currencies import ISO_4217
-from outcomes.models import Metric
-
 from .models import BillingPeriod, Plan, PriceProposal, PricingReview
 
 # A proposal form starts with one price row per plan it changes (one for a new proposal);
@@ -115,9 +114,7 @@ class ProposalForm(forms.ModelForm):
 
     def lines(self) -> list[dict]:
         data = self.cleaned_data
-        return [
-            {name: data[f"{name}_{i}"] for name in LINE_FIELDS} for i in range(self.line_count)
-        ]
+        return [{name: data[f"{name}_{i}"] for name in LINE_FIELDS} for i in range(self.line_count)]
 
     @staticmethod
     def initial_for(proposal: PriceProposal) -> dict:

@@ -153,33 +153,31 @@ def price_book(*, plans, today: dt.date | None = None) -> list[BookRow]:
     grandfathered), next decided change and next review, in a fixed number of queries
     however many plans and prices there are."""
     today = today or timezone.localdate()
-    plans = (
-        plans.prefetch_related(
-            Prefetch(
-                "price_points",
-                queryset=PricePoint.objects.filter(current_filter(today))
-                .only("plan_id", "amount", "currency", "billing_period", "audience", "effective_to")
-                .order_by("currency", "billing_period"),
-                to_attr="current_prices",
-            ),
-            Prefetch(
-                "proposed_prices",
-                queryset=ProposedPrice.objects.filter(
-                    proposal__status__in=UPCOMING, proposal__effective_on__gt=today
-                )
-                .select_related("proposal")
-                .only(
-                    "plan_id",
-                    "amount",
-                    "currency",
-                    "billing_period",
-                    "proposal__status",
-                    "proposal__effective_on",
-                )
-                .order_by("proposal__effective_on", "id"),
-                to_attr="upcoming_prices",
-            ),
-        )
+    plans = plans.prefetch_related(
+        Prefetch(
+            "price_points",
+            queryset=PricePoint.objects.filter(current_filter(today))
+            .only("plan_id", "amount", "currency", "billing_period", "audience", "effective_to")
+            .order_by("currency", "billing_period"),
+            to_attr="current_prices",
+        ),
+        Prefetch(
+            "proposed_prices",
+            queryset=ProposedPrice.objects.filter(
+                proposal__status__in=UPCOMING, proposal__effective_on__gt=today
+            )
+            .select_related("proposal")
+            .only(
+                "plan_id",
+                "amount",
+                "currency",
+                "billing_period",
+                "proposal__status",
+                "proposal__effective_on",
+            )
+            .order_by("proposal__effective_on", "id"),
+            to_attr="upcoming_prices",
+        ),
     )
     plans = list(plans)
     cadences = {

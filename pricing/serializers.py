@@ -1,7 +1,6 @@
 from rest_framework import serializers
 
 from outcomes.models import Metric
-
 from prodops.core import limits
 
 from .currencies import ISO_4217

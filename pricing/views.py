@@ -166,9 +166,7 @@ def _proposal_form_page(request, *, proposal: PriceProposal | None, initial: dic
             data = {k: v for k, v in form.cleaned_data.items() if k in services.PROPOSAL_FIELDS}
             try:
                 if proposal is None:
-                    saved = services.proposal_create(
-                        actor=request.user, lines=form.lines(), **data
-                    )
+                    saved = services.proposal_create(actor=request.user, lines=form.lines(), **data)
                 else:
                     saved = services.proposal_update(
                         proposal=proposal,

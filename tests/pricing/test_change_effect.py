@@ -62,7 +62,9 @@ def test_a_metric_needs_an_expected_change_and_a_later_date(lead, plan, metric):
     ("after", "verdict", "percent"),
     [("112", "met", "120 %"), ("105", "partly met", "50 %"), ("98", "not met", "-20 %")],
 )
-def test_expected_against_observed_from_the_measurements(lead, plan, metric, after, verdict, percent):
+def test_expected_against_observed_from_the_measurements(
+    lead, plan, metric, after, verdict, percent
+):
     proposal = _tied(lead, plan, metric)
     day = proposal.effective_on
     _measure(metric, day - dt.timedelta(days=30), "90")
@@ -162,7 +164,9 @@ def test_the_metric_in_the_form_the_page_and_the_api(clients, api_clients, lead,
         "metric": metric.pk,
         "expected_change": "12.5",
         "expected_by": str(effective + dt.timedelta(days=90)),
-        "lines": [{"plan": plan.pk, "amount": "59.00", "currency": "EUR", "billing_period": "month"}],
+        "lines": [
+            {"plan": plan.pk, "amount": "59.00", "currency": "EUR", "billing_period": "month"}
+        ],
     }
     created = api_clients["lead"].post("/api/v1/pricing/proposals/", body, format="json")
     assert created.status_code == 201, created.json()

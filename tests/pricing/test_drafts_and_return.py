@@ -54,10 +54,15 @@ def test_edit_page_starts_from_the_draft_with_a_row_per_price(clients, draft):
     # Only leads edit; the proposal page offers the link to them alone.
     assert clients["member"].get(f"/pricing/proposals/{draft.pk}/edit/").status_code == 403
     assert "Edit draft" in clients["lead"].get(f"/pricing/proposals/{draft.pk}/").content.decode()
-    assert "Edit draft" not in clients["member"].get(f"/pricing/proposals/{draft.pk}/").content.decode()
+    assert (
+        "Edit draft"
+        not in clients["member"].get(f"/pricing/proposals/{draft.pk}/").content.decode()
+    )
 
 
-def test_rows_are_added_and_removed_in_place_keeping_what_was_typed(clients, draft, plan, second_plan):
+def test_rows_are_added_and_removed_in_place_keeping_what_was_typed(
+    clients, draft, plan, second_plan
+):
     url = f"/pricing/proposals/{draft.pk}/edit/"
     typed = _edit_data(draft, [(plan, "55.00")], title="Typed title")
     added = clients["lead"].post(url, typed | {"add_row": "1"}, **HTMX)
@@ -218,7 +223,10 @@ def test_return_to_draft_in_the_browser_and_the_api(clients, api_clients, lead, 
     assert refused.status_code == 400
     stale = clients["lead"].post(f"{base}return-to-draft/", {"version": 2, "reason": "x"}, **HTMX)
     assert stale.status_code == 409
-    assert clients["member"].post(f"{base}return-to-draft/", {"version": 3, "reason": "x"}).status_code == 403
+    assert (
+        clients["member"].post(f"{base}return-to-draft/", {"version": 3, "reason": "x"}).status_code
+        == 403
+    )
     response = clients["lead"].post(
         f"{base}return-to-draft/", {"version": 3, "reason": "Wrong date."}, **HTMX
     )
@@ -229,9 +237,16 @@ def test_return_to_draft_in_the_browser_and_the_api(clients, api_clients, lead, 
     # Through the API: submit again, then back to draft.
     url = f"/api/v1/pricing/proposals/{proposal.pk}/"
     submitted = api_clients["lead"].post(f"{url}submit/", {"version": 4}, format="json").json()
-    assert api_clients["member"].post(
-        f"{url}return-to-draft/", {"version": submitted["version"], "reason": "x"}, format="json"
-    ).status_code == 403
+    assert (
+        api_clients["member"]
+        .post(
+            f"{url}return-to-draft/",
+            {"version": submitted["version"], "reason": "x"},
+            format="json",
+        )
+        .status_code
+        == 403
+    )
     missing = api_clients["lead"].post(
         f"{url}return-to-draft/", {"version": submitted["version"]}, format="json"
     )

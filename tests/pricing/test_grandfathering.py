@@ -109,27 +109,31 @@ def test_the_database_refuses_two_grandfathered_prices_at_once_but_not_beside_th
     proposal = _effective(lead, plan, grandfathering="forever")
     services.prices_switch_due(today=proposal.effective_on)
     kept = PricePoint.objects.get(plan=plan, audience=Audience.EXISTING)
-    with pytest.raises(IntegrityError, match="pricing_price_points_do_not_overlap"):
-        with transaction.atomic():
-            PricePoint.objects.create(
-                plan=plan,
-                amount=Decimal("1.00"),
-                currency="EUR",
-                billing_period="month",
-                audience=Audience.EXISTING,
-                effective_from=kept.effective_from + dt.timedelta(days=5),
-                proposal=proposal,
-            )
-    with pytest.raises(IntegrityError, match="pricing_grandfathered_price_has_its_change"):
-        with transaction.atomic():
-            PricePoint.objects.create(
-                plan=plan,
-                amount=Decimal("1.00"),
-                currency="EUR",
-                billing_period="year",
-                audience=Audience.EXISTING,
-                effective_from=TODAY,
-            )
+    with (
+        pytest.raises(IntegrityError, match="pricing_price_points_do_not_overlap"),
+        transaction.atomic(),
+    ):
+        PricePoint.objects.create(
+            plan=plan,
+            amount=Decimal("1.00"),
+            currency="EUR",
+            billing_period="month",
+            audience=Audience.EXISTING,
+            effective_from=kept.effective_from + dt.timedelta(days=5),
+            proposal=proposal,
+        )
+    with (
+        pytest.raises(IntegrityError, match="pricing_grandfathered_price_has_its_change"),
+        transaction.atomic(),
+    ):
+        PricePoint.objects.create(
+            plan=plan,
+            amount=Decimal("1.00"),
+            currency="EUR",
+            billing_period="year",
+            audience=Audience.EXISTING,
+            effective_from=TODAY,
+        )
 
 
 def test_plan_page_and_book_say_what_existing_customers_pay(clients, plan, lead):

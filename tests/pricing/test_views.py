@@ -138,7 +138,7 @@ def test_price_book_query_count_is_fixed_up_to_500_plans(clients, product, lead)
     assert count == 9
     response = clients["member"].get("/pricing/?page=3")
     page = response.content.decode()
-    assert page.count('data-plan-row') == 50
+    assert page.count("data-plan-row") == 50
     assert "Page 3 of 10" in page and "500 plans" in page
     queries, filtered = count_queries(
         lambda: clients["member"].get(
