@@ -189,3 +189,21 @@ def test_review_form_refusal_is_shown_on_its_field(clients, plan):
     html = response.content.decode()
     assert "Effective on (for the proposal): Customers get 60 days" in html
     assert not PriceProposal.objects.exists()
+
+
+def test_price_book_filters_answer_htmx_with_the_table_only(clients, product, lead):
+    services.plan_create(actor=lead, product=product, name="Enterprise", segment="enterprise")
+    services.plan_create(actor=lead, product=product, name="Starter", status="retired")
+    response = (
+        clients["member"]
+        .get("/pricing/?segment=enterprise", HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert response.lstrip().startswith('<div id="price-book">') and "<html" not in response
+    assert "Prodops Cloud Enterprise" in response and "Starter" not in response
+    page = clients["member"].get("/pricing/?status=retired&q=start").content.decode()
+    assert page.count("data-plan-row") == 1 and "Prodops Cloud Starter" in page
+    nothing = clients["member"].get("/pricing/?q=zzz").content.decode()
+    assert "No plans match these filters." in nothing
+    # An unknown segment or status is no filter, never an error.
+    assert clients["member"].get("/pricing/?segment=bogus&status=x&page=99").status_code == 200
