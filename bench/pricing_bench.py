@@ -1,5 +1,6 @@
 """The price book at 500 plans, each with three years of monthly and yearly prices, a review
-cadence, and one plan in five with a decided change coming, next to the trivial view. Run alone
+cadence, and one plan in five with a decided change coming, next to the trivial view. The book
+shows 50 plans a page: its first and last page and a filtered search are timed. Run alone
 with `python bench/pricing_bench.py`, or with the others via `make bench`."""
 
 import datetime as dt
@@ -102,7 +103,12 @@ def main() -> None:
             "pricing",
             baseline(signed_in),
             [
-                (f"price book, {PLANS} plans", measure(signed_in, "/pricing/")),
+                (f"price book, {PLANS} plans (first page)", measure(signed_in, "/pricing/")),
+                ("price book, last page", measure(signed_in, "/pricing/?page=10")),
+                (
+                    "price book, name search + segment",
+                    measure(signed_in, "/pricing/?q=Plan+4&segment=smb&status=active"),
+                ),
                 ("plans API (page of 50)", measure(signed_in, "/api/v1/pricing/plans/")),
             ],
             note=f"{PLANS} plans, {PLANS * 6} price points, built in {seconds:.1f} s",

@@ -5,21 +5,99 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, VersionedUpdateMixin, created
+from prodops.core.errors import ValidationFailed
+from prodops.core.parsers import CSVTextParser
 
-from . import selectors, services
+from . import imports, selectors, services
 from .budget import preflight
 from .serializers import (
     AccountSerializer,
     ContactSerializer,
+    ImportResultSerializer,
     OutreachPlanSerializer,
     PreflightQuerySerializer,
     PreflightSerializer,
+    RequestAccountSerializer,
     TouchSerializer,
 )
+
+
+def _import_body(preview, *, dry_run: bool) -> dict:
+    return {
+        "dry_run": dry_run,
+        "kind": preview.kind,
+        "ok": preview.ok,
+        "problem": preview.problem,
+        "counts": preview.counts,
+        "lines": preview.lines,
+    }
+
+
+class _CSVImport:
+    """`POST …/import/` with a text/csv body: `?dry_run=1` says each line's fate and writes
+    nothing (200); otherwise every line is written (201) or, when any line is in error, none
+    (400 naming `file`, with every error by line under `lines`)."""
+
+    import_kind = ""
+
+    def _import(self, request):
+        dry_run = request.query_params.get("dry_run", "0")
+        if dry_run not in ("0", "1"):
+            raise ValidationFailed("Give 0 or 1.", field="dry_run")
+        text = request.data if isinstance(request.data, str) else ""
+        if not text.strip():
+            raise ValidationFailed("Send the CSV text, header first.", field="file")
+        preview = imports.import_preview(kind=self.import_kind, text=text)
+        if dry_run == "1":
+            return Response(ImportResultSerializer(_import_body(preview, dry_run=True)).data)
+        if not preview.ok:
+            raise ValidationError(
+                {
+                    "file": [
+                        preview.problem
+                        or f"{preview.count('error')} line(s) have errors; nothing was imported."
+                    ],
+                    "lines": [
+                        f"Line {line.number}: {' '.join(line.messages)}"
+                        for line in preview.lines
+                        if line.fate == "error"
+                    ],
+                }
+            )
+        done = imports.import_commit(actor=request.user, kind=self.import_kind, text=text)
+        return created(ImportResultSerializer(_import_body(done, dry_run=False)).data)
+
+
+def _import_schema(kind: str):
+    columns = (
+        "name (required), segment, owner (username or email), renewal_date (YYYY-MM-DD), "
+        "health, open_escalation (yes/no), plans (price plans separated by `;`)"
+        if kind == "accounts"
+        else "email (required), account (an account's name, required), name, role, "
+        "opted_out (yes/no)"
+    )
+    return extend_schema(
+        request={"text/csv": {"type": "string"}},
+        parameters=[
+            OpenApiParameter(
+                "dry_run",
+                OpenApiTypes.INT,
+                enum=[0, 1],
+                description="1: say what each line would do and write nothing.",
+            )
+        ],
+        responses={200: ImportResultSerializer, 201: ImportResultSerializer},
+        description=f"Import {kind} from CSV, header first; columns: {columns}. Matched "
+        f"{'by name' if kind == 'accounts' else 'by email'} ignoring case: a match is updated. "
+        "With `?dry_run=1` each line's fate comes back and nothing is written (200); "
+        "otherwise all lines are written (201) or, when any is in error, none (400 naming "
+        "`file`, the errors by line under `lines`).",
+    )
 
 
 class _Versioned:
@@ -46,6 +124,7 @@ class _Versioned:
 
 
 class AccountViewSet(
+    _CSVImport,
     _Versioned,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -60,12 +139,26 @@ class AccountViewSet(
     create_service = staticmethod(services.account_create)
     update_service = staticmethod(services.account_update)
     object_name = "account"
+    import_kind = "accounts"
 
     def get_queryset(self):
         return selectors.account_list()
 
+    @_import_schema("accounts")
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[CSVTextParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def import_csv(self, request):
+        return self._import(request)
+
 
 class ContactViewSet(
+    _CSVImport,
     _Versioned,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -80,9 +173,22 @@ class ContactViewSet(
     create_service = staticmethod(services.contact_create)
     update_service = staticmethod(services.contact_update)
     object_name = "contact"
+    import_kind = "contacts"
 
     def get_queryset(self):
         return selectors.contact_list()
+
+    @_import_schema("contacts")
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[CSVTextParser],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def import_csv(self, request):
+        return self._import(request)
 
     @extend_schema(
         parameters=[
@@ -148,3 +254,42 @@ class TouchViewSet(
         serializer.is_valid(raise_exception=True)
         touch = services.touch_log(actor=request.user, **serializer.validated_data)
         return created(TouchSerializer(touch).data)
+
+
+class RequestAccountViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    BaseViewSet,
+):
+    """The customer accounts a request is about. Anyone who may read the request reads its
+    links — the account's id and name, nothing else of it; members and up add and remove
+    them. Filter with `?request=`."""
+
+    serializer_class = RequestAccountSerializer
+    action_roles = {
+        "list": Role.STAKEHOLDER,
+        "retrieve": Role.STAKEHOLDER,
+        "create": Role.MEMBER,
+        "destroy": Role.MEMBER,
+    }
+    filterset_fields = ["request"]
+
+    def get_queryset(self):
+        return selectors.request_account_links(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = services.request_account_add(
+            actor=request.user,
+            request=serializer.validated_data["request"],
+            account=serializer.validated_data["account"],
+        )
+        return created(RequestAccountSerializer(link).data)
+
+    def perform_destroy(self, instance):
+        services.request_account_remove(
+            actor=self.request.user, request=instance.request, account=instance.account
+        )

@@ -1,6 +1,7 @@
 from django import forms
 
-from prodops.accounts.models import Team
+from pricing.models import Plan
+from prodops.accounts.models import Team, User
 from prodops.core import limits
 
 from .models import Account, Channel, Contact, OutreachPlan, Touch
@@ -34,6 +35,48 @@ class PlanForm(forms.Form):
         label="Serves",
         help_text="What this outreach serves: a request, a roadmap item, a price change, a metric.",
     )
+
+
+class PlanEditForm(PlanForm):
+    status = forms.ChoiceField(choices=OutreachPlan.Status.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AccountForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    segment = forms.ChoiceField(choices=Account.Segment.choices)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("first_name", "username"),
+        required=False,
+    )
+    renewal_date = forms.DateField(label="Renewal date", required=False, widget=DateInput)
+    health = forms.ChoiceField(choices=Account.Health.choices)
+    open_escalation = forms.BooleanField(label="Open escalation", required=False)
+    price_plans = forms.ModelMultipleChoiceField(
+        queryset=Plan.objects.select_related("product").order_by("product__name", "name"),
+        required=False,
+        label="Price plans",
+        help_text="The plans the account is on: a price change in flight for one of them "
+        "pauses outreach to the account.",
+    )
+
+
+class AccountEditForm(AccountForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    role = forms.CharField(max_length=200, required=False)
+    email = forms.EmailField(max_length=254)
+    opted_out = forms.BooleanField(label="Opted out", required=False)
+
+
+class ContactEditForm(ContactForm):
+    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    field_order = ["name", "role", "email", "account", "opted_out", "version"]
 
 
 class TouchForm(forms.Form):
@@ -73,7 +116,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         required=False,
-        help_text="Accounts: name, segment, owner, renewal_date, health, open_escalation. "
+        help_text="Accounts: name, segment, owner, renewal_date, health, open_escalation, "
+        "plans (price plans separated by ;). "
         "Contacts: name, role, email, account, opted_out.",
     )
     text = forms.CharField(widget=forms.HiddenInput, required=False)

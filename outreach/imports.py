@@ -2,8 +2,10 @@
 that writes every line or none.
 
 Accounts are matched by name, contacts by email (both ignoring case): a match is updated, a
-new one created. A line with an error stops the whole commit; the preview says why, by
-line number (the header is line 1)."""
+new one created. An accounts file may carry a `plans` column: the price plans the account is
+on, separated by `;`, each as "Product Plan" or, when only one plan has it, the plan's name;
+it replaces the plans the account was on (an empty cell: none). A line with an error stops
+the whole commit; the preview says why, by line number (the header is line 1)."""
 
 import csv
 import datetime as dt
@@ -16,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from pricing.models import Plan
 from prodops.accounts.models import User
 from prodops.accounts.roles import Role, has_role
 from prodops.core.errors import NotAllowed, ValidationFailed
@@ -23,7 +26,15 @@ from prodops.core.errors import NotAllowed, ValidationFailed
 from .models import Account, Contact
 
 MAX_LINES = 5000
-ACCOUNT_COLUMNS = ("name", "segment", "owner", "renewal_date", "health", "open_escalation")
+ACCOUNT_COLUMNS = (
+    "name",
+    "segment",
+    "owner",
+    "renewal_date",
+    "health",
+    "open_escalation",
+    "plans",
+)
 CONTACT_COLUMNS = ("name", "role", "email", "account", "opted_out")
 REQUIRED = {"accounts": ("name",), "contacts": ("email", "account")}
 YES = {"yes", "y", "true", "1", "x"}
@@ -104,12 +115,40 @@ def import_preview(*, kind: str, text: str) -> Preview:
     return Preview(kind, _contact_lines(rows))
 
 
+def _plans_by_name() -> dict[str, list[Plan]]:
+    """Every price plan under "product plan" and under its own name (lowercase)."""
+    found: dict[str, list[Plan]] = {}
+    for plan in Plan.objects.select_related("product"):
+        for key in {f"{plan.product.name} {plan.name}".lower(), plan.name.lower()}:
+            found.setdefault(key, []).append(plan)
+    return found
+
+
+def _price_plans(cell: str, plans: dict[str, list[Plan]], errors: list[str]) -> list[Plan]:
+    chosen: dict[int, Plan] = {}
+    for wanted in (cell or "").split(";"):
+        wanted = wanted.strip()
+        if not wanted:
+            continue
+        matches = plans.get(wanted.lower(), [])
+        if not matches:
+            errors.append(f"plans: no price plan is named {wanted!r}.")
+        elif len(matches) > 1:
+            errors.append(f"plans: several plans are named {wanted!r}; add the product's name.")
+        else:
+            chosen[matches[0].pk] = matches[0]
+    return list(chosen.values())
+
+
 def _account_lines(rows: list[dict]) -> list[Line]:
     names = {(r.get("name") or "").strip().lower() for r in rows} - {""}
     existing = {
         a.name.lower(): a
-        for a in Account.objects.annotate(lower=Lower("name")).filter(lower__in=names)
+        for a in Account.objects.annotate(lower=Lower("name"))
+        .filter(lower__in=names)
+        .prefetch_related("price_plans")
     }
+    plans = _plans_by_name() if rows and "plans" in rows[0] else {}
     owners_wanted = {(r.get("owner") or "").strip().lower() for r in rows} - {""}
     owners = {}
     for user in User.objects.filter(
@@ -153,6 +192,8 @@ def _account_lines(rows: list[dict]) -> list[Line]:
             values["open_escalation"] = _yes_no(
                 row.get("open_escalation"), "open_escalation", errors
             )
+        if "plans" in row:
+            values["price_plans"] = _price_plans(row.get("plans"), plans, errors)
         lines.append(_line(number, name, values, errors, existing.get(name.lower())))
     return lines
 
@@ -209,12 +250,18 @@ def _contact_lines(rows: list[dict]) -> list[Line]:
     return lines
 
 
+def _differs(found, name: str, value) -> bool:
+    if name == "price_plans":
+        return {p.pk for p in found.price_plans.all()} != {p.pk for p in value}
+    return getattr(found, name) != value
+
+
 def _line(number: int, label: str, values: dict, errors: list[str], found) -> Line:
     if errors:
         return Line(number, "error", label, errors, values)
     if found is None:
         return Line(number, "new", label, [], values)
-    changes = [name for name, value in values.items() if getattr(found, name) != value]
+    changes = [name for name, value in values.items() if _differs(found, name, value)]
     if not changes:
         return Line(number, "unchanged", label, [], values, found)
     return Line(number, "update", label, [f"changes {', '.join(changes)}"], values, found)
@@ -234,15 +281,19 @@ def import_commit(*, actor, kind: str, text: str) -> Preview:
         )
     model = Account if kind == "accounts" else Contact
     for line in preview.lines:
+        values = dict(line.values)
+        price_plans = values.pop("price_plans", None)
         if line.fate == "new":
-            obj = model(**line.values)
+            obj = model(**values)
         elif line.fate == "update":
             obj = model.objects.select_for_update().get(pk=line.existing.pk)
-            for name, value in line.values.items():
+            for name, value in values.items():
                 setattr(obj, name, value)
             obj.version += 1
         else:
             continue
         obj.full_clean(validate_unique=False, validate_constraints=False)
         obj.save()
+        if price_plans is not None:
+            obj.price_plans.set(price_plans)
     return preview

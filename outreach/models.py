@@ -44,6 +44,11 @@ class Account(models.Model):
     renewal_date = models.DateField(null=True, blank=True)
     health = models.CharField(max_length=20, choices=Health.choices, default=Health.GOOD)
     open_escalation = models.BooleanField(default=False)
+    # The price plans the account is on: a price change in flight for one of them puts the
+    # account in a blackout (outreach.blackouts).
+    price_plans = models.ManyToManyField(
+        "pricing.Plan", blank=True, related_name="customer_accounts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -196,3 +201,26 @@ class Touch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} on {self.on}"
+
+
+class RequestAccount(models.Model):
+    """A customer account a request is about (kept here, so intake needs no outreach).
+    Stakeholders who may read the request see the account's name, and nothing else of it."""
+
+    request = models.ForeignKey(
+        "intake.Request", on_delete=models.CASCADE, related_name="account_links"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="request_links")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "account"], name="outreach_request_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} · {self.account}"

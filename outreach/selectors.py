@@ -3,12 +3,15 @@ queries."""
 
 from django.db.models import Count, Max, Prefetch, Q
 
-from .models import Account, Contact, OutreachPlan, Touch
+from intake.selectors import request_visible
+
+from .models import Account, Contact, OutreachPlan, RequestAccount, Touch
 
 
 def account_list():
     return (
         Account.objects.select_related("owner")
+        .prefetch_related("price_plans")
         .annotate(
             contact_count=Count("contacts", distinct=True),
             last_touch_on=Max("touches__on"),
@@ -61,5 +64,30 @@ def contact_search(*, text: str, limit: int = 10) -> list[Contact]:
         Contact.objects.filter(erased_at__isnull=True)
         .filter(Q(name__icontains=text) | Q(email__icontains=text))
         .select_related("account")
+        .order_by("name", "id")[:limit]
+    )
+
+
+def request_account_links(*, user):
+    """The account links of the requests `user` may read (request_visible's rule)."""
+    return (
+        RequestAccount.objects.filter(request__in=request_visible(user=user))
+        .select_related("account")
+        .order_by("request_id", "account__name", "id")
+    )
+
+
+def request_accounts(*, request_obj) -> list[Account]:
+    """The accounts a request is about, by name. Callers show stakeholders the names only."""
+    return list(Account.objects.filter(request_links__request=request_obj).order_by("name", "id"))
+
+
+def account_search(*, text: str, exclude=(), limit: int = 10) -> list[Account]:
+    text = (text or "").strip()
+    if not text:
+        return []
+    return list(
+        Account.objects.filter(name__icontains=text)
+        .exclude(pk__in=[a.pk for a in exclude])
         .order_by("name", "id")[:limit]
     )

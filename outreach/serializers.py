@@ -1,14 +1,23 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from intake.models import Request
+from pricing.models import Plan
 from prodops.accounts.models import Team, User
 
-from .models import Account, Contact, OutreachPlan, Touch
+from .models import Account, Contact, OutreachPlan, RequestAccount, Touch
 
 
 class AccountSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
+    )
+    price_plans = serializers.PrimaryKeyRelatedField(
+        queryset=Plan.objects.all(),
+        many=True,
+        required=False,
+        help_text="The price plans the account is on; a price change in flight for one of "
+        "them puts the account in a blackout. Sent, it replaces the list.",
     )
     version = serializers.IntegerField(required=False, min_value=1)
 
@@ -22,6 +31,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "renewal_date",
             "health",
             "open_escalation",
+            "price_plans",
             "created_at",
             "version",
         ]
@@ -160,3 +170,32 @@ class PreflightSerializer(serializers.Serializer):
 
 class PreflightQuerySerializer(serializers.Serializer):
     on = serializers.DateField(required=False, help_text="The day to check; today if absent.")
+
+
+class ImportLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(source="number", help_text="The file's line; the header is 1.")
+    fate = serializers.ChoiceField(choices=["new", "update", "unchanged", "error"])
+    label = serializers.CharField(help_text="The account's name or the contact's email.")
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class ImportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    kind = serializers.ChoiceField(choices=["accounts", "contacts"])
+    ok = serializers.BooleanField(help_text="True when no line is in error.")
+    problem = serializers.CharField(help_text="What stops the whole file, if anything.")
+    counts = serializers.DictField(child=serializers.IntegerField())
+    lines = ImportLineSerializer(many=True)
+
+
+class RequestAccountSerializer(serializers.ModelSerializer):
+    """A request's link to a customer account: only the account's name is shown, to anyone
+    who may read the request."""
+
+    request = serializers.PrimaryKeyRelatedField(queryset=Request.objects.all())
+    account = serializers.PrimaryKeyRelatedField(queryset=Account.objects.all())
+    account_name = serializers.CharField(source="account.name", read_only=True)
+
+    class Meta:
+        model = RequestAccount
+        fields = ["id", "request", "account", "account_name"]

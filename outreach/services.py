@@ -11,7 +11,7 @@ from prodops.activity.services import activity_record
 from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
 
 from .budget import preflight
-from .models import Account, Contact, OutreachPlan, Touch
+from .models import Account, Contact, OutreachPlan, RequestAccount, Touch
 
 ACCOUNT_FIELDS = ("name", "segment", "owner", "renewal_date", "health", "open_escalation")
 CONTACT_FIELDS = ("name", "role", "email", "account", "opted_out")
@@ -73,17 +73,27 @@ def _check_email(email: str, *, exclude_pk=None) -> str:
 # --- Accounts ------------------------------------------------------------------------------
 
 
+def _plan_names(plans) -> str:
+    return ", ".join(sorted(str(p) for p in plans)) or "none"
+
+
 @transaction.atomic
-def account_create(*, actor, name: str, **fields) -> Account:
+def account_create(*, actor, name: str, price_plans=(), **fields) -> Account:
     _require_member(actor)
+    fields = {k: v for k, v in fields.items() if k in ACCOUNT_FIELDS}
     account = Account(name=_check_account_name(name), **fields)
     _save(account)
+    if price_plans:
+        account.price_plans.set(price_plans)
     activity_record(actor=actor, target=account, verb="created")
     return account
 
 
 @transaction.atomic
-def account_update(*, account: Account, actor, expected_version, **fields) -> Account:
+def account_update(
+    *, account: Account, actor, expected_version, price_plans=None, **fields
+) -> Account:
+    """Change an account; `price_plans`, when given, replaces the plans it is on."""
     _require_member(actor)
     locked = _locked(Account, account, expected_version)
     if "name" in fields:
@@ -93,6 +103,11 @@ def account_update(*, account: Account, actor, expected_version, **fields) -> Ac
         if name in ACCOUNT_FIELDS and getattr(locked, name) != value:
             changes[name] = [str(getattr(locked, name)), str(value)]
             setattr(locked, name, value)
+    if price_plans is not None:
+        before = list(locked.price_plans.select_related("product"))
+        if {p.pk for p in before} != {p.pk for p in price_plans}:
+            changes["price_plans"] = [_plan_names(before), _plan_names(price_plans)]
+            locked.price_plans.set(price_plans)
     if changes:
         locked.version += 1
         _save(locked)
@@ -191,10 +206,14 @@ def plan_update(
             changed.append(name)
             setattr(locked, name, value)
     _check_plan(locked, actor)
-    if accounts is not None:
+    if accounts is not None and {a.pk for a in accounts} != set(
+        locked.accounts.values_list("pk", flat=True)
+    ):
         locked.accounts.set(accounts)
         changed.append("accounts")
-    if contacts is not None:
+    if contacts is not None and {c.pk for c in contacts} != set(
+        locked.contacts.values_list("pk", flat=True)
+    ):
         locked.contacts.set(contacts)
         changed.append("contacts")
     if changed:
@@ -275,3 +294,53 @@ def touch_log(
         changes={"overridden": True} if overridden_by else {},
     )
     return touch
+
+
+# --- Accounts on requests ------------------------------------------------------------------
+
+
+def _request_accounts_changed(*, actor, request, before: list[str]) -> None:
+    after = list(
+        RequestAccount.objects.filter(request=request)
+        .order_by("account__name")
+        .values_list("account__name", flat=True)
+    )
+    activity_record(
+        actor=actor,
+        target=request,
+        verb="updated",
+        changes={"accounts": [", ".join(before) or "none", ", ".join(after) or "none"]},
+    )
+
+
+@transaction.atomic
+def request_account_add(*, actor, request, account: Account) -> RequestAccount:
+    """Say a request is about a customer account (members and up). Adding a link that exists
+    changes nothing."""
+    _require_member(actor)
+    before = list(
+        RequestAccount.objects.filter(request=request)
+        .order_by("account__name")
+        .values_list("account__name", flat=True)
+    )
+    link, made = RequestAccount.objects.get_or_create(
+        request=request, account=account, defaults={"added_by": actor}
+    )
+    if made:
+        _request_accounts_changed(actor=actor, request=request, before=before)
+    return link
+
+
+@transaction.atomic
+def request_account_remove(*, actor, request, account: Account) -> bool:
+    """Take an account off a request (members and up); False when it was not on it."""
+    _require_member(actor)
+    before = list(
+        RequestAccount.objects.filter(request=request)
+        .order_by("account__name")
+        .values_list("account__name", flat=True)
+    )
+    removed, _by_model = RequestAccount.objects.filter(request=request, account=account).delete()
+    if removed:
+        _request_accounts_changed(actor=actor, request=request, before=before)
+    return bool(removed)

@@ -4,21 +4,36 @@ and CSV import."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from intake.selectors import request_get
 from prodops.accounts.roles import Role, has_role
 from prodops.core.errors import DomainError
 from prodops.core.permissions import role_required
 
 from . import imports, selectors, services
 from .budget import budget_numbers, preflight_many
-from .forms import ImportForm, PlanForm, PreflightForm, TouchForm
+from .forms import (
+    AccountEditForm,
+    AccountForm,
+    ContactEditForm,
+    ContactForm,
+    ImportForm,
+    PlanEditForm,
+    PlanForm,
+    PreflightForm,
+    TouchForm,
+)
 from .models import Account, Contact, OutreachPlan
 
 INDEX = "outreach/index.html"
 PLAN = "outreach/plan.html"
 PLAN_FORM = "outreach/plan_form.html"
 ACCOUNT = "outreach/account.html"
+ACCOUNT_FORM = "outreach/account_form.html"
+CONTACT_FORM = "outreach/contact_form.html"
+REQUEST_ACCOUNTS = "outreach/_request_accounts.html"
+REQUEST_ACCOUNT_CHOICES = "outreach/_request_account_choices.html"
 IMPORT = "outreach/import.html"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 # The outreach page shows the latest plans; older ones are in the API.
@@ -133,15 +148,228 @@ def touch_log(request, pk: int):
 
 
 @role_required(Role.MEMBER)
-def account_detail(request, pk: int):
-    account = get_object_or_404(Account.objects.select_related("owner"), pk=pk)
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk: int):
+    """Change a plan; a change made by someone else since the form was loaded is refused
+    (409) with the form kept, so nothing is overwritten unseen."""
+    plan = get_object_or_404(selectors.plan_list(), pk=pk)
+    initial = {
+        **{name: getattr(plan, name) for name in services.PLAN_FIELDS},
+        "accounts": list(plan.accounts.all()),
+        "contacts": list(plan.contacts.all()),
+        "version": plan.version,
+    }
+    form = PlanEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.plan_update(
+                    plan=plan, actor=request.user, expected_version=version, **data
+                )
+            except DomainError as error:
+                _apply_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, "Plan saved.")
+                return redirect("outreach:plan", pk=plan.pk)
+    return render(request, PLAN_FORM, {"form": form, "plan": plan}, status=status)
+
+
+def _contacts_context(account: Account, *, contact_form=None) -> dict:
     contacts = list(account.contacts.order_by("name", "id"))
-    context = {
+    return {
         "account": account,
         "rows": list(zip(contacts, preflight_many(contacts), strict=True)),
+        "contact_form": contact_form or ContactForm(),
+    }
+
+
+@role_required(Role.MEMBER)
+def account_detail(request, pk: int):
+    account = get_object_or_404(
+        Account.objects.select_related("owner").prefetch_related("price_plans__product"), pk=pk
+    )
+    context = {
+        **_contacts_context(account),
         "timeline": selectors.account_timeline(account=account)[:200],
     }
     return render(request, ACCOUNT, context)
+
+
+@role_required(Role.MEMBER)
+@require_http_methods(["GET", "POST"])
+def account_new(request):
+    form = AccountForm(request.POST or None, initial={"segment": Account.Segment.MID_MARKET})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                account = services.account_create(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                _apply_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, f"Account {account.name} added.")
+                return redirect("outreach:account", pk=account.pk)
+    return render(request, ACCOUNT_FORM, {"form": form, "account": None}, status=status)
+
+
+@role_required(Role.MEMBER)
+@require_http_methods(["GET", "POST"])
+def account_edit(request, pk: int):
+    account = get_object_or_404(Account, pk=pk)
+    initial = {
+        **{name: getattr(account, name) for name in services.ACCOUNT_FIELDS},
+        "price_plans": list(account.price_plans.all()),
+        "version": account.version,
+    }
+    form = AccountEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.account_update(
+                    account=account, actor=request.user, expected_version=version, **data
+                )
+            except DomainError as error:
+                _apply_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, "Account saved.")
+                return redirect("outreach:account", pk=account.pk)
+    return render(request, ACCOUNT_FORM, {"form": form, "account": account}, status=status)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def contact_new(request, pk: int):
+    """Add a contact from the account page: htmx swaps the contacts section (with the form's
+    errors in place when refused), without it the page comes back whole."""
+    account = get_object_or_404(Account.objects.select_related("owner"), pk=pk)
+    form = ContactForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.contact_create(actor=request.user, account=account, **form.cleaned_data)
+        except DomainError as error:
+            _apply_error(form, error)
+            status = error.status_code
+        else:
+            if request.htmx:
+                return render(request, f"{ACCOUNT}#contacts", _contacts_context(account))
+            messages.success(request, "Contact added.")
+            return redirect("outreach:account", pk=account.pk)
+    context = _contacts_context(account, contact_form=form)
+    if not request.htmx:
+        context["timeline"] = selectors.account_timeline(account=account)[:200]
+        return render(request, ACCOUNT, context, status=status)
+    response = render(request, f"{ACCOUNT}#contacts", context, status=status)
+    response["HX-Retarget"] = "#contacts"
+    return response
+
+
+@role_required(Role.MEMBER)
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk: int):
+    contact = get_object_or_404(Contact.objects.select_related("account"), pk=pk)
+    if contact.erased_at is not None:
+        messages.error(request, "This contact was erased; nothing about them can be changed.")
+        return redirect("outreach:account", pk=contact.account_id)
+    initial = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
+    form = ContactEditForm(request.POST or None, initial={**initial, "version": contact.version})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.contact_update(
+                    contact=contact, actor=request.user, expected_version=version, **data
+                )
+            except DomainError as error:
+                _apply_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, "Contact saved.")
+                return redirect("outreach:account", pk=data["account"].pk)
+    return render(request, CONTACT_FORM, {"form": form, "contact": contact}, status=status)
+
+
+# --- Accounts on a request (the request page's section) --------------------------------------
+
+
+def _request_accounts_response(request, request_obj, *, problem: str = "", status: int = 200):
+    context = {
+        "request_obj": request_obj,
+        "accounts": selectors.request_accounts(request_obj=request_obj),
+        "may_edit": True,
+        "problem": problem,
+    }
+    return render(request, REQUEST_ACCOUNTS, context, status=status)
+
+
+@role_required(Role.MEMBER)
+@require_GET
+def request_account_picker(request, pk: int):
+    """Accounts whose name holds what was typed, not yet on the request (htmx)."""
+    request_obj = request_get(user=request.user, pk=pk)
+    if not request.htmx:
+        return redirect("intake:detail", pk=pk)
+    text = request.GET.get("name", "")[:200]
+    choices = selectors.account_search(
+        text=text, exclude=selectors.request_accounts(request_obj=request_obj)
+    )
+    context = {"choices": choices, "searched": bool(text.strip())}
+    return render(request, REQUEST_ACCOUNT_CHOICES, context)
+
+
+def _picked_account(post) -> Account | None:
+    picked = post.get("account", "")
+    if picked.isdigit():
+        return Account.objects.filter(pk=int(picked)).first()
+    name = post.get("name", "").strip()
+    return Account.objects.filter(name__iexact=name).first() if name else None
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def request_account_add(request, pk: int):
+    request_obj = request_get(user=request.user, pk=pk)
+    account = _picked_account(request.POST)
+    if account is None:
+        problem = "Pick an account from the list, or give an account's full name."
+        if request.htmx:
+            response = _request_accounts_response(request, request_obj, problem=problem, status=400)
+            response["HX-Retarget"] = "#request-accounts"
+            return response
+        messages.error(request, problem)
+        return redirect("intake:detail", pk=pk)
+    services.request_account_add(actor=request.user, request=request_obj, account=account)
+    if request.htmx:
+        return _request_accounts_response(request, request_obj)
+    messages.success(request, f"{account.name} added.")
+    return redirect("intake:detail", pk=pk)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def request_account_remove(request, pk: int, account_pk: int):
+    request_obj = request_get(user=request.user, pk=pk)
+    account = get_object_or_404(Account, pk=account_pk)
+    services.request_account_remove(actor=request.user, request=request_obj, account=account)
+    if request.htmx:
+        return _request_accounts_response(request, request_obj)
+    messages.success(request, f"{account.name} removed.")
+    return redirect("intake:detail", pk=pk)
 
 
 @role_required(Role.MEMBER)

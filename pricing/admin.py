@@ -37,10 +37,11 @@ class PricePointAdmin(ReadOnlyAdmin):
         "amount",
         "currency",
         "billing_period",
+        "audience",
         "effective_from",
         "effective_to",
     )
-    list_filter = ("currency", "billing_period")
+    list_filter = ("currency", "billing_period", "audience")
     list_select_related = ("plan__product",)
 
 
@@ -52,7 +53,7 @@ class PriceProposalAdmin(ReadOnlyAdmin):
 
 @admin.register(Approval)
 class ApprovalAdmin(ReadOnlyAdmin):
-    list_display = ("proposal", "step", "approver", "decided_at")
+    list_display = ("proposal", "step", "approver", "decided_at", "withdrawn_at")
 
 
 @admin.register(PricingReview)

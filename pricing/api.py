@@ -1,6 +1,7 @@
 """`/api/v1/pricing/…`: the same rules as the browser, through the same services. Pricing is
 internal: members read, leads write, stakeholders get 403."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -10,6 +11,7 @@ from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, VersionedUpdateMixin, created
 
 from . import selectors, services
+from .models import Plan
 from .serializers import (
     PlanSerializer,
     PricePointSerializer,
@@ -17,6 +19,7 @@ from .serializers import (
     ProductSerializer,
     ProposalActionSerializer,
     ProposalRejectSerializer,
+    ProposalReturnSerializer,
     ProposalSerializer,
 )
 
@@ -48,12 +51,28 @@ class ProductViewSet(mixins.CreateModelMixin, VersionedUpdateMixin, _PricingView
         )
 
 
+class PlanFilter(django_filters.FilterSet):
+    """The price book's filters: product, segment, status, and `q`, a search on the plan's or
+    its product's name."""
+
+    q = django_filters.CharFilter(
+        method="filter_q", label="Plan or product name contains", max_length=100
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["product", "status", "segment"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(pk__in=selectors.book_plans(search=value.strip()).values("pk"))
+
+
 class PlanViewSet(mixins.CreateModelMixin, VersionedUpdateMixin, _PricingViewSet):
     """Plans: members read; leads add and change them (a new plan gets its quarterly pricing
     review cadence)."""
 
     serializer_class = PlanSerializer
-    filterset_fields = ["product", "status", "segment"]
+    filterset_class = PlanFilter
 
     def get_queryset(self):
         return selectors.plan_list()
@@ -150,6 +169,15 @@ class ProposalViewSet(mixins.CreateModelMixin, VersionedUpdateMixin, _PricingVie
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._act(request, services.proposal_reject, ProposalRejectSerializer, reason=1)
+
+    @extend_schema(request=ProposalReturnSerializer, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"], url_path="return-to-draft")
+    def return_to_draft(self, request, pk=None):
+        """Take a proposal in review back to draft (a lead, with a reason): the approvals
+        given so far are withdrawn and kept in the trail; submitting again starts over."""
+        return self._act(
+            request, services.proposal_return_to_draft, ProposalReturnSerializer, reason=1
+        )
 
     @extend_schema(request=ProposalActionSerializer, responses=ProposalSerializer)
     @action(detail=True, methods=["post"])

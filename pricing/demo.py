@@ -68,6 +68,9 @@ def seed(stdout) -> None:
         input_competitor="Acme Ops Business is 139, Flowboard Pro 119.",
         input_usage="64 % of Business accounts used reporting weekly in the beta.",
         expected_effect="New MRR in mid-market +12 % with win rate above 65 %.",
+        # Tied to the outcomes demo's churn metric when it is there: with reporting in the
+        # plan, early churn should fall by 0.3 points despite the raise.
+        **_metric_fields(today + dt.timedelta(days=90)),
         affected_customers=180,
         grandfathering="until",
         grandfathered_until=today + dt.timedelta(days=270),
@@ -84,6 +87,19 @@ def seed(stdout) -> None:
     proposal = services.proposal_submit(proposal=proposal, actor=lead)
     services.proposal_approve(proposal=proposal, actor=owner, note="Numbers hold up.")
     stdout.write(f"Pricing: {len(plans)} plans, one change waiting for approval.")
+
+
+def _metric_fields(effective_on: dt.date) -> dict:
+    from outcomes.models import Metric
+
+    metric = Metric.objects.filter(name="Churn in the first 90 days").first()
+    if metric is None:
+        return {}
+    return {
+        "metric": metric,
+        "expected_change": Decimal("-0.3"),
+        "expected_by": effective_on + dt.timedelta(days=90),
+    }
 
 
 def _history(plan: Plan, prices: list[str], actor, today: dt.date) -> None:

@@ -1,6 +1,7 @@
 """The price change lifecycle: which moves exist and who may make them.
 
-draft → in_review → approved or rejected (final: a new draft starts over); approved →
+draft → in_review → approved or rejected (final: a new draft starts over); in_review → draft
+(returned to be changed: the approvals so far are withdrawn, see pricing.services); approved →
 scheduled; scheduled → effective (only the effective-date task makes this move). A lead
 approves; above the threshold an admin approves second (see pricing.services).
 """
@@ -14,6 +15,7 @@ from .models import ProposalStatus as S
 # Who makes it: a role, or None for the effective-date task (no person makes a price live).
 MOVES: dict[tuple[str, str], Role | None] = {
     (S.DRAFT, S.IN_REVIEW): Role.LEAD,
+    (S.IN_REVIEW, S.DRAFT): Role.LEAD,
     (S.IN_REVIEW, S.APPROVED): Role.LEAD,
     (S.IN_REVIEW, S.REJECTED): Role.LEAD,
     (S.APPROVED, S.SCHEDULED): Role.LEAD,

@@ -89,18 +89,35 @@ class DateRange(Func):
     output_field = DateRangeField()
 
 
+class Audience(models.TextChoices):
+    """Who pays a price point: everyone (the list price), or only customers who had the plan
+    before a grandfathered change took effect."""
+
+    EVERYONE = "everyone", "Everyone"
+    EXISTING = "existing", "Existing customers (grandfathered)"
+
+
 class PricePoint(models.Model):
     """What a plan costs in one currency and billing period from `effective_from` up to (not
     including) `effective_to`; an open `effective_to` means "until changed". The decision that
-    set it is the proposal (or, for history kept before proposals, the note).
+    set it is the proposal (or, for history kept before proposals, the note). A grandfathered
+    price point (audience `existing`) is what customers who had the plan before a change keep
+    paying, from the change's date until its grandfathering ends.
 
-    Two price points of one plan, currency and period never overlap in time: the database
-    refuses it (an exclusion constraint over the date range), whatever path the write takes."""
+    Two price points of one plan, audience, currency and period never overlap in time: the
+    database refuses it (an exclusion constraint over the date range), whatever path the write
+    takes."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="price_points")
     amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, validators=[validate_currency])
     billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices)
+    audience = models.CharField(
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.EVERYONE,
+        db_default=Audience.EVERYONE,
+    )
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -124,6 +141,7 @@ class PricePoint(models.Model):
                 name="pricing_price_points_do_not_overlap",
                 expressions=[
                     ("plan", RangeOperators.EQUAL),
+                    ("audience", RangeOperators.EQUAL),
                     ("currency", RangeOperators.EQUAL),
                     ("billing_period", RangeOperators.EQUAL),
                     (
@@ -138,6 +156,11 @@ class PricePoint(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0), name="pricing_price_point_amount_not_negative"
+            ),
+            # A grandfathered price exists only because a change made it.
+            models.CheckConstraint(
+                condition=Q(audience="everyone") | Q(proposal__isnull=False),
+                name="pricing_grandfathered_price_has_its_change",
             ),
         ]
 
@@ -180,7 +203,26 @@ class PriceProposal(models.Model):
     input_usage = models.TextField("Usage notes", blank=True, max_length=limits.NOTES)
     input_links = models.TextField("Links", blank=True, max_length=limits.NOTES)
     expected_effect = models.TextField(
-        blank=True, max_length=limits.REASON, help_text="The expected effect on an outcome metric."
+        blank=True, max_length=limits.REASON, help_text="The expected effect, in words."
+    )
+    metric = models.ForeignKey(
+        "outcomes.Metric",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="price_changes",
+        help_text="The outcome metric the change is expected to move.",
+    )
+    expected_change = models.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="How much the metric should move, in its unit, signed (from its value on the "
+        "effective date).",
+    )
+    expected_by = models.DateField(
+        null=True, blank=True, help_text="When the metric should have moved by then."
     )
     metric_url = models.URLField(blank=True, help_text="Where the metric is tracked.")
     observed_effect = models.TextField(blank=True, max_length=limits.REASON)
@@ -213,7 +255,12 @@ class PriceProposal(models.Model):
             models.CheckConstraint(
                 condition=~Q(grandfathering="until") | Q(grandfathered_until__isnull=False),
                 name="pricing_grandfathering_until_has_date",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(metric__isnull=True)
+                | Q(expected_change__isnull=False, expected_by__isnull=False),
+                name="pricing_metric_has_expected_change_and_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -244,11 +291,16 @@ class ProposedPrice(models.Model):
 
 class Approval(models.Model):
     """One step of a proposal's approval trail: a lead's, then (above the threshold) an
-    admin's. Steps are kept, never overwritten."""
+    admin's; a proposal returned to draft adds a `returned` step (its note says why) and
+    withdraws the approvals given so far. Steps are kept, never overwritten or deleted: the
+    trail reads as it happened."""
 
     class Step(models.TextChoices):
         LEAD = "lead", "Lead approval"
         ADMIN = "admin", "Admin approval"
+        RETURNED = "returned", "Returned to draft"
+
+    APPROVING = (Step.LEAD, Step.ADMIN)
 
     proposal = models.ForeignKey(PriceProposal, on_delete=models.CASCADE, related_name="approvals")
     step = models.CharField(max_length=10, choices=Step.choices)
@@ -257,17 +309,27 @@ class Approval(models.Model):
     )
     note = models.TextField(blank=True, max_length=limits.REASON)
     decided_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the proposal went back to draft after this step."
+    )
 
     class Meta:
         ordering = ["decided_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["proposal", "step"], name="pricing_one_approval_per_step"
+                fields=["proposal", "step"],
+                condition=Q(withdrawn_at__isnull=True, step__in=["lead", "admin"]),
+                name="pricing_one_standing_approval_per_step",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} of {self.proposal_id}"
+
+    @property
+    def standing(self) -> bool:
+        """An approval that counts: given, and not withdrawn by a return to draft."""
+        return self.step in self.APPROVING and self.withdrawn_at is None
 
 
 class ReadinessItem(models.Model):
@@ -342,6 +404,14 @@ class PricingReview(models.Model):
     decision = models.CharField(max_length=12, choices=Decision.choices)
     rationale = models.TextField(max_length=limits.REASON)
     observed_effect = models.TextField(blank=True, max_length=limits.REASON)
+    observed_change = models.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="For a post-change review of a change tied to a metric: how much the metric "
+        "moved from the effective date, from its measurements.",
+    )
     opened_proposal = models.OneToOneField(
         PriceProposal,
         null=True,

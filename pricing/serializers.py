@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from outcomes.models import Metric
 from prodops.core import limits
 
 from .currencies import ISO_4217
@@ -51,6 +52,7 @@ class PricePointSerializer(serializers.ModelSerializer):
             "amount",
             "currency",
             "billing_period",
+            "audience",
             "effective_from",
             "effective_to",
             "created_by",
@@ -58,7 +60,7 @@ class PricePointSerializer(serializers.ModelSerializer):
             "note",
             "created_at",
         ]
-        read_only_fields = ["id", "created_by", "proposal", "created_at"]
+        read_only_fields = ["id", "audience", "created_by", "proposal", "created_at"]
 
 
 class ProposedPriceSerializer(serializers.Serializer):
@@ -71,7 +73,7 @@ class ProposedPriceSerializer(serializers.Serializer):
 class ApprovalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Approval
-        fields = ["step", "approver", "note", "decided_at"]
+        fields = ["step", "approver", "note", "decided_at", "withdrawn_at"]
         read_only_fields = fields
 
 
@@ -88,6 +90,16 @@ class ProposalSerializer(serializers.ModelSerializer):
     and /schedule/ actions."""
 
     lines = ProposedPriceSerializer(many=True, min_length=1)
+    metric = serializers.PrimaryKeyRelatedField(
+        queryset=Metric.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The outcome metric the change should move; with it, `expected_change` "
+        "(in the metric's unit, signed) and `expected_by` are required.",
+    )
+    expected_change = serializers.DecimalField(
+        max_digits=16, decimal_places=4, required=False, allow_null=True, coerce_to_string=True
+    )
     approvals = ApprovalSerializer(many=True, read_only=True)
     readiness = ReadinessItemSerializer(many=True, read_only=True)
     version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
@@ -106,6 +118,9 @@ class ProposalSerializer(serializers.ModelSerializer):
             "input_usage",
             "input_links",
             "expected_effect",
+            "metric",
+            "expected_change",
+            "expected_by",
             "metric_url",
             "observed_effect",
             "affected_customers",
@@ -150,6 +165,11 @@ class ProposalRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=limits.REASON)
 
 
+class ProposalReturnSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=VERSION_HELP)
+    reason = serializers.CharField(max_length=limits.REASON)
+
+
 class OpenProposalSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, max_length=limits.TITLE)
     effective_on = serializers.DateField()
@@ -183,8 +203,16 @@ class PricingReviewSerializer(serializers.ModelSerializer):
             "decision",
             "rationale",
             "observed_effect",
+            "observed_change",
             "opened_proposal",
             "open_proposal",
             "created_at",
         ]
-        read_only_fields = ["id", "held_by", "held_on", "opened_proposal", "created_at"]
+        read_only_fields = [
+            "id",
+            "held_by",
+            "held_on",
+            "observed_change",
+            "opened_proposal",
+            "created_at",
+        ]

@@ -23,6 +23,7 @@ from . import lifecycle, selectors
 from .currencies import ISO_4217
 from .models import (
     Approval,
+    Audience,
     BillingPeriod,
     Plan,
     PricePoint,
@@ -347,11 +348,23 @@ PROPOSAL_TEXT_FIELDS = (
 )
 PROPOSAL_FIELDS = (
     *PROPOSAL_TEXT_FIELDS,
+    "metric",
+    "expected_change",
+    "expected_by",
     "effective_on",
     "affected_customers",
     "grandfathering",
     "grandfathered_until",
     "notice_override_reason",
+)
+
+
+NULLABLE_PROPOSAL_FIELDS = (
+    "grandfathered_until",
+    "affected_customers",
+    "metric",
+    "expected_change",
+    "expected_by",
 )
 
 
@@ -398,7 +411,27 @@ def _check_fields(fields: dict, *, actor, today: dt.date) -> dict:
     affected = fields.get("affected_customers")
     if affected is not None and (not isinstance(affected, int) or affected < 0):
         raise ValidationFailed("Give a whole number of customers.", field="affected_customers")
+    if fields.get("expected_change") is not None:
+        fields["expected_change"] = _metric_change(fields["expected_change"])
     return fields
+
+
+def _metric_change(value) -> Decimal:
+    if isinstance(value, float | bool):
+        raise ValidationFailed(
+            "Give the expected change as a decimal string, such as “-2.5”.", field="expected_change"
+        )
+    try:
+        change = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(
+            "Give the expected change as a number, such as 5 or -2.5.", field="expected_change"
+        ) from None
+    if not change.is_finite() or change.as_tuple().exponent < -4 or abs(change) >= Decimal("1e12"):
+        raise ValidationFailed(
+            "Give the expected change with at most four decimals.", field="expected_change"
+        )
+    return change
 
 
 def _validate_proposal(proposal: PriceProposal, *, today: dt.date) -> None:
@@ -417,6 +450,24 @@ def _validate_proposal(proposal: PriceProposal, *, today: dt.date) -> None:
             )
     elif proposal.grandfathered_until is not None:
         proposal.grandfathered_until = None
+    if proposal.metric_id is None:
+        proposal.expected_change = proposal.expected_by = None
+    else:
+        if proposal.expected_change is None:
+            raise ValidationFailed(
+                "Say how much the metric should move (in its unit, signed).",
+                field="expected_change",
+            )
+        if proposal.expected_change == 0:
+            raise ValidationFailed(
+                "An expected change of zero tells nothing; give how much it should move.",
+                field="expected_change",
+            )
+        if proposal.expected_by is None or proposal.expected_by <= proposal.effective_on:
+            raise ValidationFailed(
+                "Give the date the metric should have moved by, after the effective date.",
+                field="expected_by",
+            )
     if refusal := notice_refusal(
         effective_on=proposal.effective_on,
         today=today,
@@ -490,7 +541,7 @@ def proposal_update(
     _check_fields(fields, actor=actor, today=today)
     changes = {}
     for name, value in fields.items():
-        if value is None and name not in ("grandfathered_until", "affected_customers"):
+        if value is None and name not in NULLABLE_PROPOSAL_FIELDS:
             value = ""
         if getattr(locked, name) != value:
             changes[name] = [str(getattr(locked, name)), str(value)]
@@ -570,7 +621,7 @@ def proposal_approve(
             field="status",
         )
     _validate_proposal(locked, today=today or timezone.localdate())
-    steps = {a.step: a for a in locked.approvals.all()}
+    steps = {a.step: a for a in locked.approvals.all() if a.standing}
     admin_needed = needs_admin_approval(locked)
     if Approval.Step.LEAD not in steps:
         step = Approval.Step.LEAD
@@ -619,6 +670,39 @@ def proposal_reject(
     locked.rejection_reason = reason.strip()
     locked.decided_at = timezone.now()
     locked.save()
+    return locked
+
+
+@transaction.atomic
+def proposal_return_to_draft(
+    *, proposal: PriceProposal, actor, reason: str, expected_version=None
+) -> PriceProposal:
+    """A lead (the author is one) takes a proposal in review back to draft, saying why, to
+    change it. The approvals given so far are withdrawn — they approved what may now change —
+    but kept in the trail, followed by a "returned to draft" step with the reason; the next
+    submission starts the approvals over."""
+    _require(actor, Role.LEAD, "return a price change to draft")
+    locked = _locked(PriceProposal, proposal, expected_version)
+    if not (reason or "").strip():
+        raise ValidationFailed("Say why the proposal goes back to draft.", field="reason")
+    _move(locked, ProposalStatus.DRAFT, actor)
+    now = timezone.now()
+    locked.approvals.filter(step__in=Approval.APPROVING, withdrawn_at__isnull=True).update(
+        withdrawn_at=now
+    )
+    Approval.objects.create(
+        proposal=locked, step=Approval.Step.RETURNED, approver=actor, note=reason.strip()
+    )
+    locked.submitted_at = None
+    locked.save()
+    if locked.created_by_id and locked.created_by_id != actor.pk:
+        notify(
+            recipients=[locked.created_by],
+            kind=Notification.Kind.GENERAL,
+            title=f"Back to draft: {locked.title}",
+            body=reason.strip(),
+            url=_url(locked),
+        )
     return locked
 
 
@@ -721,13 +805,7 @@ def proposal_make_effective(*, proposal_id: int, today: dt.date | None = None) -
             return False
         day = proposal.effective_on
         for line in proposal.lines.select_related("plan"):
-            same_price = PricePoint.objects.filter(
-                plan=line.plan, currency=line.currency, billing_period=line.billing_period
-            )
-            same_price.filter(effective_from__lt=day, effective_to__isnull=True).update(
-                effective_to=day
-            )
-            same_price.filter(effective_from__lt=day, effective_to__gt=day).update(effective_to=day)
+            _grandfather_and_close(proposal=proposal, line=line, day=day)
             PricePoint.objects.create(
                 plan=line.plan,
                 amount=line.amount,
@@ -740,7 +818,9 @@ def proposal_make_effective(*, proposal_id: int, today: dt.date | None = None) -
         _move(proposal, ProposalStatus.EFFECTIVE, None, by_task=True)
         proposal.made_effective_at = timezone.now()
         proposal.save()
-        lead_step = proposal.approvals.filter(step=Approval.Step.LEAD).first()
+        lead_step = proposal.approvals.filter(
+            step=Approval.Step.LEAD, withdrawn_at__isnull=True
+        ).first()
         cadence_ensure(
             kind=Cadence.Kind.PRICE_PLAN,
             target=proposal,
@@ -751,7 +831,10 @@ def proposal_make_effective(*, proposal_id: int, today: dt.date | None = None) -
             interval_days=POST_CHANGE_REVIEW_DAYS,
             first_due_on=day + dt.timedelta(days=POST_CHANGE_REVIEW_DAYS),
         )
-        recipients = [proposal.created_by, *(a.approver for a in proposal.approvals.all())]
+        recipients = [
+            proposal.created_by,
+            *(a.approver for a in proposal.approvals.all() if a.standing),
+        ]
         recipients += [item.owner for item in proposal.readiness.all()]
         notify(
             recipients=recipients,
@@ -762,6 +845,43 @@ def proposal_make_effective(*, proposal_id: int, today: dt.date | None = None) -
             dedupe_key=f"pricing-effective:{proposal.pk}",
         )
     return True
+
+
+def _grandfather_and_close(*, proposal: PriceProposal, line: ProposedPrice, day: dt.date) -> None:
+    """Part of the effective switch (inside its transaction, so done exactly once with it).
+    The grandfathering rule: when the change grandfathers existing customers, the list price
+    they paid on the day before the change becomes their own price from the effective date
+    until the grandfathering ends (open for good), as a price point for existing customers;
+    new customers pay the new price. Any earlier grandfathered price of the same plan,
+    currency and period still running ends on the effective date (a later change with its
+    own grandfathering decides anew what existing customers pay). Then the list price ends
+    where the new one starts."""
+    same_price = PricePoint.objects.filter(
+        plan=line.plan, currency=line.currency, billing_period=line.billing_period
+    )
+    running = same_price.filter(effective_from__lt=day).exclude(effective_to__lte=day)
+    running.filter(audience=Audience.EXISTING).update(effective_to=day)
+    old = running.filter(audience=Audience.EVERYONE).order_by("-effective_from").first()
+    grandfathers = proposal.grandfathering != PriceProposal.Grandfathering.NONE
+    running.filter(audience=Audience.EVERYONE).update(effective_to=day)
+    if grandfathers and old is not None and old.amount != line.amount:
+        until = (
+            proposal.grandfathered_until
+            if proposal.grandfathering == PriceProposal.Grandfathering.UNTIL
+            else None
+        )
+        PricePoint.objects.create(
+            plan=line.plan,
+            amount=old.amount,
+            currency=line.currency,
+            billing_period=line.billing_period,
+            audience=Audience.EXISTING,
+            effective_from=day,
+            effective_to=until,
+            created_by=proposal.created_by,
+            proposal=proposal,
+            note=f"Grandfathered: customers before {day:%d %b %Y} keep the old price.",
+        )
 
 
 def prices_switch_due(*, today: dt.date | None = None) -> int:
@@ -826,6 +946,13 @@ def pricing_review_record(
             raise ValidationFailed(
                 "Only a change that took effect is looked back on.", field="change"
             )
+        # A change tied to a metric is compared from the metric's measurements; the words,
+        # when not given, are that comparison.
+        effect = selectors.change_effect(change, today=today)
+        if effect is not None:
+            review.observed_change = effect.observed_change
+            if not (observed_effect or "").strip() and effect.observed_change is not None:
+                observed_effect = effect.summary()
         if not (observed_effect or "").strip():
             raise ValidationFailed("Say what effect was observed.", field="observed_effect")
         review.observed_effect = observed_effect.strip()

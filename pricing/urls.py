@@ -11,6 +11,7 @@ urlpatterns = [
     path("proposals/", views.proposal_list, name="proposals"),
     path("proposals/new/", views.proposal_create, name="proposal_create"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal"),
+    path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
     path(
         "proposals/<int:pk>/post-change-review/",
         views.post_change_review,

@@ -1,4 +1,6 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,20 +12,50 @@ from prodops.core.permissions import refuse, role_required
 from prodops.reviews.services import cadence_state
 
 from . import selectors, services
-from .forms import ProposalForm, ReviewForm
-from .models import Approval, Plan, PriceProposal, Product, ProposalStatus, ReadinessItem
+from .forms import ProposalForm, ReviewForm, rows_changed
+from .models import (
+    Approval,
+    Audience,
+    Plan,
+    PriceProposal,
+    Product,
+    ProposalStatus,
+    ReadinessItem,
+    Segment,
+)
+
+# Plans per page of the price book.
+BOOK_PAGE_SIZE = 50
 
 
 @role_required(Role.MEMBER)
 def price_book(request):
-    """Plans × current price, the next decided change and the next review."""
+    """Plans × current price (and what grandfathered customers pay), the next decided change
+    and the next review; filtered by product, segment, status and a name search, a page at a
+    time."""
     today = timezone.localdate()
     product = request.GET.get("product") or ""
-    rows = selectors.price_book(today=today, product=int(product) if product.isdigit() else None)
+    segment = request.GET.get("segment") or ""
+    status = request.GET.get("status") or ""
+    search = (request.GET.get("q") or "").strip()[:100]
+    plans = selectors.book_plans(
+        product=int(product) if product.isdigit() else None,
+        segment=segment if segment in Segment.values else "",
+        status=status if status in Plan.Status.values else "",
+        search=search,
+    )
+    page = Paginator(plans, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.price_book(plans=page.object_list, today=today)
     context = {
         "rows": [(r, r.cadence and cadence_state(cadence=r.cadence, today=today)) for r in rows],
+        "page": page,
         "products": Product.objects.order_by("name"),
+        "segments": Segment.choices,
+        "plan_statuses": Plan.Status.choices,
         "product": product,
+        "segment": segment,
+        "status": status,
+        "q": search,
         # Row links are written from these, not reversed 1,000 times per page.
         "plan_base": reverse("pricing:plan", args=[0])[:-2],
         "proposal_base": reverse("pricing:proposal", args=[0])[:-2],
@@ -36,10 +68,12 @@ def _plan_page(request, plan: Plan, review_form: ReviewForm | None = None, statu
     today = timezone.localdate()
     cadence = selectors.cadence_of(plan)
     history = selectors.plan_history(plan)
+    current = [p for p in history if p.is_current(today)]
     context = {
         "plan": plan,
         "history": history,
-        "current": [p for p in history if p.is_current(today)],
+        "current": [p for p in current if p.audience == Audience.EVERYONE],
+        "grandfathered": [p for p in current if p.audience == Audience.EXISTING],
         "cadence": cadence,
         "cadence_state": cadence and cadence_state(cadence=cadence, today=today),
         "reviews": selectors.reviews_for_plan(plan),
@@ -105,30 +139,103 @@ def proposal_list(request):
     return render(request, template, context)
 
 
+def _proposal_form_page(request, *, proposal: PriceProposal | None, initial: dict):
+    """The proposal form, to draft (no `proposal`) or to edit a draft. Price rows are added
+    and removed by sending the form with `add_row` or `remove_row` (htmx swaps the form in
+    place; without JavaScript the page reloads): what was typed stays. Saving with an error
+    sends the form back with the message on its field (400), a stale version with 409."""
+    action = (
+        reverse("pricing:proposal_edit", args=[proposal.pk])
+        if proposal
+        else reverse("pricing:proposal_create")
+    )
+    status = 200
+    if request.method != "POST":
+        form = ProposalForm(initial=initial)
+    elif "add_row" in request.POST or "remove_row" in request.POST:
+        remove = request.POST.get("remove_row", "")
+        data = rows_changed(
+            request.POST,
+            add="add_row" in request.POST,
+            remove=int(remove) if remove.isdigit() else None,
+        )
+        form = ProposalForm(initial=data.dict())
+    else:
+        form = ProposalForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k in services.PROPOSAL_FIELDS}
+            try:
+                if proposal is None:
+                    saved = services.proposal_create(actor=request.user, lines=form.lines(), **data)
+                else:
+                    saved = services.proposal_update(
+                        proposal=proposal,
+                        actor=request.user,
+                        expected_version=form.cleaned_data.get("version"),
+                        lines=form.lines(),
+                        **data,
+                    )
+            except DomainError as error:
+                field = error.field if error.field in form.fields else None
+                if error.field == "lines" and form.line_count == 1:
+                    field = "plan_0"
+                form.add_error(field, error.message)
+                status = error.status_code
+            else:
+                verb = "drafted" if proposal is None else "saved"
+                messages.success(request, f"Proposal “{saved.title}” {verb}.")
+                target = reverse("pricing:proposal", args=[saved.pk])
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
+        else:
+            status = 400
+    context = {"form": form, "proposal": proposal, "action": action}
+    template = "pricing/proposal_form.html#form" if request.htmx else "pricing/proposal_form.html"
+    response = render(request, template, context, status=status)
+    if request.htmx and status >= 400:
+        # The form comes back with its errors in place (static/js/app.js swaps a retargeted 4xx).
+        response["HX-Retarget"] = "#proposal-form"
+    return response
+
+
 @role_required(Role.LEAD)
 def proposal_create(request):
     initial = {
-        "effective_on": timezone.localdate() + timezone.timedelta(days=services.notice_days())
+        "effective_on": timezone.localdate() + timezone.timedelta(days=services.notice_days()),
+        "rows": 1,
     }
     if (plan := request.GET.get("plan", "")).isdigit():
         initial["plan_0"] = int(plan)
-    form = ProposalForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in services.PROPOSAL_FIELDS}
-        try:
-            proposal = services.proposal_create(actor=request.user, lines=form.lines(), **data)
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, f"Proposal “{proposal.title}” drafted.")
-            return redirect("pricing:proposal", proposal.pk)
-    return render(
-        request, "pricing/proposal_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return _proposal_form_page(request, proposal=None, initial=initial)
+
+
+@role_required(Role.LEAD)
+def proposal_edit(request, pk: int):
+    """A lead edits a draft: its fields and any number of price rows."""
+    proposal = get_object_or_404(selectors.proposal_list(), pk=pk)
+    # A save is left to the service, which answers a stale version with 409 first.
+    if proposal.status != ProposalStatus.DRAFT and request.method != "POST":
+        return refuse(
+            request,
+            f"Only a draft can be edited; this proposal is {proposal.get_status_display().lower()}."
+            " A lead can return a proposal in review to draft.",
+            status=400,
+            field="status",
+        )
+    initial = {
+        **{f: getattr(proposal, f) for f in ProposalForm._meta.fields},
+        "metric": proposal.metric_id,
+        "metric_url": proposal.metric_url,
+        **ProposalForm.initial_for(proposal),
+    }
+    return _proposal_form_page(request, proposal=proposal, initial=initial)
 
 
 def _proposal_context(request, proposal: PriceProposal) -> dict:
-    steps = {a.step: a for a in proposal.approvals.all()}
+    steps = {a.step: a for a in proposal.approvals.all() if a.standing}
     admin_needed = services.needs_admin_approval(proposal)
     user = request.user
     can_approve = proposal.status == ProposalStatus.IN_REVIEW and (
@@ -152,6 +259,12 @@ def _proposal_context(request, proposal: PriceProposal) -> dict:
         "cadence": selectors.cadence_of(proposal)
         if proposal.status == ProposalStatus.EFFECTIVE
         else None,
+        "expected_text": selectors.signed(proposal.expected_change)
+        if proposal.expected_change is not None
+        else "",
+        "effect": selectors.change_effect(proposal)
+        if proposal.status == ProposalStatus.EFFECTIVE
+        else None,
     }
 
 
@@ -166,6 +279,7 @@ ACTIONS = {
     "approve": services.proposal_approve,
     "reject": services.proposal_reject,
     "schedule": services.proposal_schedule,
+    "return-to-draft": services.proposal_return_to_draft,
 }
 
 
@@ -184,7 +298,7 @@ def proposal_action(request, pk: int, action: str):
     }
     if action == "approve":
         kwargs["note"] = request.POST.get("note", "")
-    if action == "reject":
+    if action in ("reject", "return-to-draft"):
         kwargs["reason"] = request.POST.get("reason", "")
     try:
         ACTIONS[action](**kwargs)

@@ -7,13 +7,15 @@ likely duplicates only when asked) in one transaction, and only when no line is 
 all or nothing. Undoing removes exactly the requests the batch created, while none of
 them has moved on from `new`."""
 
+import contextlib
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from prodops.accounts.roles import Role, has_role
 from prodops.activity.models import ActivityEvent
+from prodops.activity.services import activity_record_many
 from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
 
 from ..models import Request, RequestStatus, Watcher
@@ -110,18 +112,55 @@ def import_map(
     return locked
 
 
-def _likely_duplicates(titles: list[str]) -> dict[int, tuple[int, str]]:
+# From this many lines on, the check copies the titles it compares against into a temporary
+# table with a GIN trigram index, once per batch: a GIN bitmap scan answers the threshold
+# query several times faster than the nearest-first GiST walk (measured ~3 ms against ~11 ms a
+# line on titles drawn from a small vocabulary), which pays for building the index (~0.3 s
+# per 10,000 requests) from a few hundred lines on.
+TEMP_INDEX_MIN_LINES = 500
+# The temporary table, private to the database session that checks the batch.
+TEMP_TITLES = "import_existing_titles"
+
+
+def _titles_table(lines: int) -> str:
+    """The table the duplicate check reads titles from: the requests themselves (through
+    their GiST index) for a small file, else a temporary copy of the titles of every request
+    not merged away, indexed for the threshold query; `_drop_titles_table` removes it."""
+    if lines < TEMP_INDEX_MIN_LINES:
+        return "intake_request"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TITLES}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {TEMP_TITLES} AS "
+            "SELECT id, title, status FROM intake_request WHERE status <> %s",
+            [RequestStatus.DUPLICATE],
+        )
+        cursor.execute(f"CREATE INDEX ON {TEMP_TITLES} USING gin (title gin_trgm_ops)")
+        cursor.execute(f"ANALYZE {TEMP_TITLES}")
+    return TEMP_TITLES
+
+
+def _drop_titles_table(table: str) -> None:
+    # After a failed statement inside a transaction the table goes with the rollback; the
+    # error that mattered is already on its way up.
+    if table == TEMP_TITLES:
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {TEMP_TITLES}")
+
+
+def _likely_duplicates(titles: list[str], table: str = "intake_request") -> dict[int, int]:
     """For each title (by index), the nearest existing request whose title matches it as
-    closely as DUPLICATE_THRESHOLD, in one query over the title trigram index."""
+    closely as DUPLICATE_THRESHOLD (ties: the oldest), in one query for the whole chunk: a
+    LATERAL lookup per title over `table`'s trigram index."""
     if not titles:
         return {}
-    sql = """
+    sql = f"""
         SELECT t.idx, m.id
         FROM unnest(%s::int[], %s::text[]) AS t(idx, q)
         CROSS JOIN LATERAL (
-            SELECT r.id FROM intake_request r
+            SELECT r.id FROM {table} r
             WHERE r.title %%> t.q AND r.status <> %s
-            ORDER BY t.q <<-> r.title
+            ORDER BY t.q <<-> r.title, r.id
             LIMIT 1
         ) m
     """
@@ -130,6 +169,10 @@ def _likely_duplicates(titles: list[str]) -> dict[int, tuple[int, str]]:
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
             [str(DUPLICATE_THRESHOLD)],
         )
+        if table == TEMP_TITLES:
+            # Each lookup is a bitmap scan of the GIN index; the planner, unable to see the
+            # titles in advance, may otherwise compare every row with each title.
+            cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(sql, [list(range(len(titles))), titles, RequestStatus.DUPLICATE])
         return {idx: pk for idx, pk in cursor.fetchall()}
 
@@ -169,6 +212,7 @@ def _check_lines(batch: RequestImport) -> None:
     seen: dict[str, int] = {}
     counts = {"new": 0, "duplicate": 0, "error": 0}
     RequestImportRow.objects.filter(batch_id=batch_id).delete()
+    table = _titles_table(len(lines))
     try:
         for start in range(0, len(lines), CHUNK_ROWS):
             chunk = [
@@ -183,7 +227,7 @@ def _check_lines(batch: RequestImport) -> None:
                 for offset, cells in enumerate(lines[start : start + CHUNK_ROWS])
             ]
             good = [line for line in chunk if not line.error]
-            existing = _likely_duplicates([line.values["title"] for line in good])
+            existing = _likely_duplicates([line.values["title"] for line in good], table)
             made = []
             for index, line in enumerate(good):
                 key = reading.title_key(line.values["title"])
@@ -220,6 +264,8 @@ def _check_lines(batch: RequestImport) -> None:
             status=RequestImport.Status.FAILED, failure=f"Checking stopped: {error}"[:500]
         )
         raise
+    finally:
+        _drop_titles_table(table)
     RequestImport.objects.filter(pk=batch_id).update(
         status=RequestImport.Status.PREVIEWED,
         new_count=counts["new"],
@@ -321,25 +367,22 @@ def import_create_requests(*, batch_id: int, actor_id: int) -> int:
                 batch_size=5_000,
                 ignore_conflicts=True,
             )
-            from django.contrib.contenttypes.models import ContentType
-
-            kind = ContentType.objects.get_for_model(Request)
-            ActivityEvent.objects.bulk_create(
-                [
-                    ActivityEvent(
-                        actor=actor,
-                        verb="created",
-                        target_type=kind,
-                        target_id=r.pk,
-                        summary=f"Imported from {batch} (line {row.line})"[:300],
-                    )
-                    for r, row in zip(requests, rows, strict=True)
-                ],
-                batch_size=5_000,
+            # The same trail entry (and so the same `request.created` webhook) as a request
+            # submitted in the browser, one per imported request.
+            activity_record_many(
+                actor=actor,
+                targets=requests,
+                verb="created",
+                summaries=[f"Imported from {batch} (line {row.line})" for row in rows],
             )
-            for r, row in zip(requests, rows, strict=True):
-                row.request_id = r.pk
-            RequestImportRow.objects.bulk_update(rows, ["request"], batch_size=5_000)
+            # One statement for every row (bulk_update's CASE per row grows with the batch).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {RequestImportRow._meta.db_table} AS row SET request_id = v.request_id "
+                    "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, request_id) "
+                    "WHERE row.id = v.id",
+                    [[row.pk for row in rows], [r.pk for r in requests]],
+                )
             batch.status = RequestImport.Status.IMPORTED
             batch.imported_count = len(requests)
             batch.imported_at = timezone.now()

@@ -332,3 +332,45 @@ def test_import_lists_do_not_grow_queries_with_rows(clients, api_clients, member
         )
         services.import_commit(batch=more, actor=member, expected_version=more.version)
     assert counts() == few
+
+
+@pytest.mark.django_db
+def test_each_imported_request_sends_request_created_once(
+    member, admin_user, people, django_capture_on_commit_callbacks
+):
+    from prodops.activity.models import ActivityEvent
+    from prodops.webhooks.models import Delivery, Event
+    from prodops.webhooks.services import endpoint_create
+
+    endpoint = endpoint_create(
+        actor=admin_user, url="https://93.184.216.34/hook", events=["request.created"]
+    )
+    endpoint_create(actor=admin_user, url="https://93.184.216.35/hook", events=["doc.published"])
+    batch = upload(member)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        batch = services.import_commit(batch=batch, actor=member, expected_version=batch.version)
+    made = set(Request.objects.values_list("pk", flat=True))
+    assert len(made) == 3 and queued
+    events = list(Event.objects.all())
+    assert [e.type for e in events] == ["request.created"] * 3
+    assert {e.payload["data"]["id"] for e in events} == made
+    assert all(e.payload["data"]["object"] == "request" for e in events)
+    assert list(Delivery.objects.values_list("endpoint_id", flat=True)) == [endpoint.pk] * 3
+    trail = ActivityEvent.objects.filter(verb="created", target_id__in=made)
+    assert trail.count() == 3 and all("Imported from" in e.summary for e in trail)
+    # Undoing the batch removes the requests; no event type says "removed", so none is sent.
+    services.import_undo(batch=batch, actor=member, expected_version=batch.version)
+    assert Event.objects.count() == 3 and Delivery.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_large_file_is_checked_through_a_temporary_title_index(member, people, monkeypatch):
+    request_create(requester=member, title="Quarterly win-loss digest for sales")
+    monkeypatch.setattr(services, "TEMP_INDEX_MIN_LINES", 1)
+    batch = upload(member)
+    found = fates(batch)
+    assert found[2][0] == RequestImportRow.Fate.DUPLICATE and "#" in found[2][1]
+    assert found[3][0] == found[4][0] == RequestImportRow.Fate.NEW
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [services.TEMP_TITLES])
+        assert cursor.fetchone()[0] is None  # dropped once the check is done

@@ -195,3 +195,26 @@ def test_api_review_opens_a_proposal_in_one_step(api_clients, plan):
     assert proposal.status == ProposalStatus.DRAFT
     assert proposal.input_competitor == "Acme charges 69."
     assert proposal.lines.get().amount == Decimal("55.00")
+
+
+def test_plans_api_filters_by_segment_status_and_name(api_clients, product, lead):
+    from pricing import services
+    from pricing.models import Plan
+    from tests.helpers import assert_queries_do_not_grow
+
+    services.plan_create(actor=lead, product=product, name="Enterprise", segment="enterprise")
+    services.plan_create(actor=lead, product=product, name="Starter", status="legacy")
+    found = api_clients["member"].get("/api/v1/pricing/plans/?q=enter").json()["results"]
+    assert [p["name"] for p in found] == ["Enterprise"]
+    found = api_clients["member"].get("/api/v1/pricing/plans/?status=legacy").json()["results"]
+    assert [p["name"] for p in found] == ["Starter"]
+    found = api_clients["member"].get("/api/v1/pricing/plans/?q=prodops&segment=enterprise")
+    assert [p["name"] for p in found.json()["results"]] == ["Enterprise"]
+
+    def add(n):
+        start = Plan.objects.count()
+        Plan.objects.bulk_create(Plan(product=product, name=f"P{start + i}") for i in range(n))
+
+    assert_queries_do_not_grow(
+        lambda: api_clients["member"].get("/api/v1/pricing/plans/?q=p"), add, before=5, after=60
+    )

@@ -126,15 +126,29 @@ def _add_plans(product, lead, count: int):
 
 
 def test_price_book_query_count_is_fixed_up_to_500_plans(clients, product, lead):
-    """Session, user, plans, current prices, upcoming changes, cadences, the product filter,
-    the notification count: the same eight queries for 5 plans as for 500."""
+    """Session, user, the plan count, a page of plans, current prices, upcoming changes,
+    cadences, the product filter, the notification count: the same nine queries for 5 plans
+    as for 500 (filtered and searched too), and a page shows at most 50 plans."""
     count = assert_queries_do_not_grow(
         lambda: clients["member"].get("/pricing/"),
         lambda n: _add_plans(product, lead, n),
         before=5,
         after=500,
     )
-    assert count == 8
+    assert count == 9
+    response = clients["member"].get("/pricing/?page=3")
+    page = response.content.decode()
+    assert page.count("data-plan-row") == 50
+    assert "Page 3 of 10" in page and "500 plans" in page
+    queries, filtered = count_queries(
+        lambda: clients["member"].get(
+            f"/pricing/?q=Plan+4&segment=smb&status=active&product={product.pk}"
+        )
+    )
+    assert queries == 9
+    body = filtered.content.decode()
+    # "Plan 4", "Plan 40"–"Plan 49", "Plan 400"–"Plan 499": 111 plans, the first 50 shown.
+    assert "111 plans" in body and body.count("data-plan-row") == 50
 
 
 def test_proposal_list_and_plan_page_query_counts_do_not_grow(clients, plan, lead):
@@ -175,3 +189,21 @@ def test_review_form_refusal_is_shown_on_its_field(clients, plan):
     html = response.content.decode()
     assert "Effective on (for the proposal): Customers get 60 days" in html
     assert not PriceProposal.objects.exists()
+
+
+def test_price_book_filters_answer_htmx_with_the_table_only(clients, product, lead):
+    services.plan_create(actor=lead, product=product, name="Enterprise", segment="enterprise")
+    services.plan_create(actor=lead, product=product, name="Starter", status="retired")
+    response = (
+        clients["member"]
+        .get("/pricing/?segment=enterprise", HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert response.lstrip().startswith('<div id="price-book">') and "<html" not in response
+    assert "Prodops Cloud Enterprise" in response and "Starter" not in response
+    page = clients["member"].get("/pricing/?status=retired&q=start").content.decode()
+    assert page.count("data-plan-row") == 1 and "Prodops Cloud Starter" in page
+    nothing = clients["member"].get("/pricing/?q=zzz").content.decode()
+    assert "No plans match these filters." in nothing
+    # An unknown segment or status is no filter, never an error.
+    assert clients["member"].get("/pricing/?segment=bogus&status=x&page=99").status_code == 200

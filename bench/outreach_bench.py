@@ -1,6 +1,6 @@
 """The contact budget's pre-flight at 100,000 touches: the function alone, the API answer, and
 a plan page listing 50 contacts each with its answer. Run with
-`python bench/outreach_preflight.py`; it fails if the pre-flight's median passes 10 ms.
+`python bench/outreach_bench.py` (or `make bench`); it fails if the pre-flight's median passes 10 ms.
 
 Touches spread over two years across 500 accounts of 10 contacts each; the timed contact is
 at the busiest account, touched recently (so every rule has rows to weigh) and blacked out by
