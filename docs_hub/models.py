@@ -16,6 +16,8 @@ DEFAULT_VERIFY_INTERVAL_DAYS = 90
 # A suggested doc opened with no request filed by the same person this long after counts as
 # an implicit deflection.
 IMPLICIT_DEFLECTION_MINUTES = 30
+# What a doc can be linked to: the kind's name in forms and the API → the doc's relation.
+LINK_KINDS = {"request": "requests", "roadmap_item": "roadmap_items", "metric": "metrics"}
 
 
 class Doc(models.Model):
@@ -52,6 +54,7 @@ class Doc(models.Model):
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     requests = models.ManyToManyField("intake.Request", blank=True, related_name="docs")
     roadmap_items = models.ManyToManyField("roadmap.RoadmapItem", blank=True, related_name="docs")
+    metrics = models.ManyToManyField("outcomes.Metric", blank=True, related_name="docs")
     last_verified_on = models.DateField(null=True, blank=True)
     verify_interval_days = models.PositiveSmallIntegerField(
         default=DEFAULT_VERIFY_INTERVAL_DAYS,

@@ -1,5 +1,5 @@
 """What the header search finds, registered with the one search service (prodops.search):
-docs, requests and roadmap items, each only as far as the person may see them."""
+docs, requests, roadmap items and metrics, each only as far as the person may see them."""
 
 from django.contrib.postgres.search import SearchVector
 from django.urls import reverse
@@ -112,6 +112,29 @@ def search_roadmap_items(*, user, q: str, limit: int = 5, loose: bool = False) -
     ]
 
 
+def search_metrics(*, user, q: str, limit: int = 5, loose: bool = False) -> list[engine.Hit]:
+    """Metrics, by name, for everyone signed in (as the metric pages are). A team has tens or
+    hundreds of metrics, so no index is needed."""
+    from outcomes.models import Metric
+
+    if not has_role(user, Role.STAKEHOLDER):
+        return []
+    qs = Metric.objects.only("id", "name", "unit")
+    vector = SearchVector("name", weight="A", config="english")
+    rows = engine.ranked(qs, q=q, vector=vector, title_field="name", limit=limit)
+    return [
+        engine.Hit(
+            kind="metric",
+            id=m.pk,
+            title=m.name,
+            url=reverse("outcomes:metric", args=[m.pk]),
+            score=m.search_score,
+            note=m.unit,
+        )
+        for m in rows
+    ]
+
+
 def record_miss(sender, *, user, q, groups, **kwargs) -> None:
     """A search for docs (all kinds, or docs alone) that found none joins the docs backlog."""
     from .models import SearchMiss
@@ -126,3 +149,4 @@ def register() -> None:
     engine.register(engine.Source("doc", "Docs", search_docs, order=20))
     engine.register(engine.Source("request", "Requests", search_requests, order=10))
     engine.register(engine.Source("roadmap_item", "Roadmap items", search_roadmap_items, order=30))
+    engine.register(engine.Source("metric", "Metrics", search_metrics, order=40))
