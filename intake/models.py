@@ -125,9 +125,7 @@ class Request(models.Model):
             # Titles within a typo of the query (prodops.search.similar): GIN answers `%>`
             # in well under a millisecond where the GiST above reads tens of thousands of
             # titles. On lower(title) so the planner cannot pick the GiST for it instead.
-            GinIndex(
-                OpClass(Lower("title"), name="gin_trgm_ops"), name="request_title_trgm_gin"
-            ),
+            GinIndex(OpClass(Lower("title"), name="gin_trgm_ops"), name="request_title_trgm_gin"),
             GinIndex(
                 SearchVector("title", weight="A", config="english")
                 + SearchVector("description", weight="B", config="english"),

@@ -57,7 +57,7 @@ def test_member_links_and_unlinks_in_place(clients, linked_world):
 
 
 def test_link_pickers_find_by_title_and_leave_out_what_is_linked(clients, linked_world):
-    doc, request, item, metric = linked_world
+    doc, request, _item, metric = linked_world
     url = reverse("docs_hub:detail", args=[doc.slug])
     htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "link-choices"}
     html = clients["member"].get(url, {"kind": "metric", "q": "refund tick"}, **htmx)
@@ -75,7 +75,7 @@ def test_link_pickers_find_by_title_and_leave_out_what_is_linked(clients, linked
 
 
 def test_bad_links_are_refused_naming_the_field(clients, linked_world):
-    doc, request, item, metric = linked_world
+    doc, _request, _item, metric = linked_world
     member = clients["member"]
     assert _link(member, doc, "invoice", 1).status_code == 400
     response = _link(member, doc, "metric", 999_999)
@@ -118,7 +118,7 @@ def test_internal_links_never_leave_the_team(clients, linked_world):
 
 
 def test_links_in_the_api(api_clients, linked_world):
-    doc, request, item, metric = linked_world
+    doc, request, _item, metric = linked_world
     url = f"/api/v1/docs/{doc.pk}/links/"
     member = api_clients["member"]
     assert member.get(url).json() == {
