@@ -218,13 +218,22 @@ def similar_rows(
     searchable = qs.annotate(_vector=vector).order_by()
     # Titles within a typo of the query: `%>` at TYPO_SIMILARITY through the GIN trigram
     # index on lower(title), the first TITLE_CANDIDATES it hands over (ordering by distance
-    # would read every title that passes first).
-    lists = [
-        qs.annotate(_lower_title=Lower(title_field))
-        .filter(_lower_title__trigram_word_similar=q.lower())
-        .order_by()
-        .values("pk")[:TITLE_CANDIDATES]
-    ]
+    # would read every title that passes first). Only the words that are not common: a typo
+    # or a half-typed word is a rare or unknown word, while a common word's trigrams sit in
+    # a large share of titles and would make the index read them all.
+    unusual = " ".join(
+        w
+        for w in _WORD.findall(q.lower())
+        if (stem := _known.get(w)) and _share((stem,), shares, rest) < COMMON_SHARE
+    )
+    lists = []
+    if unusual:
+        lists.append(
+            qs.annotate(_lower_title=Lower(title_field))
+            .filter(_lower_title__trigram_word_similar=unusual)
+            .order_by()
+            .values("pk")[:TITLE_CANDIDATES]
+        )
     if found:
         rare = {p for c in found for p in c.alternatives if _share(p, shares, rest) < COMMON_SHARE}
         if rare:
@@ -242,6 +251,8 @@ def similar_rows(
         else:
             every = " & ".join(f"({_tsquery_text(c.alternatives)})" for c in found)
         lists.append(searchable.filter(_vector=_raw(every)).values("pk")[:ALL_CONCEPTS_CANDIDATES])
+    if not lists:
+        return []
     candidates = lists[0].union(*lists[1:]) if len(lists) > 1 else lists[0]
     rows_qs = qs.filter(pk__in=candidates).annotate(
         _title_lexemes=Cast(SearchVector(title_field, config="english"), TextField()),
