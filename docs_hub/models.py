@@ -4,10 +4,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from prodops.core import limits
 
@@ -71,7 +72,8 @@ class Doc(models.Model):
         ordering = ["title", "id"]
         indexes = [
             GinIndex(fields=["search_vector"], name="doc_search_vector"),
-            GinIndex(name="doc_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]),
+            # Titles within a typo of a search (prodops.search.engine reads lower(title)).
+            GinIndex(OpClass(Lower("title"), name="gin_trgm_ops"), name="doc_lower_title_trgm"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,13 @@ def search_docs(*, user, q: str, limit: int = 5, loose: bool = False) -> list[en
     qs = doc_visible(user=user).only("id", "title", "slug", "status", "last_verified_on")
     query = engine.any_word_query(q) if loose else None
     rows = engine.ranked(
-        qs, q=q, vector="search_vector", title_field="title", limit=limit, query=query
+        qs,
+        q=q,
+        vector="search_vector",
+        title_field="title",
+        limit=limit,
+        query=query,
+        statistics=("docs_hub_doc", "search_vector"),
     )
     snips = engine.snippets(Doc.objects.all(), ids=[r.pk for r in rows], q=q, text_field="body")
     member = has_role(user, Role.MEMBER)
@@ -50,7 +56,14 @@ def search_requests(*, user, q: str, limit: int = 5, loose: bool = False) -> lis
     from intake.selectors import request_visible
 
     qs = request_visible(user=user).only("id", "title", "status")
-    rows = engine.ranked(qs, q=q, vector=REQUEST_VECTOR, title_field="title", limit=limit)
+    rows = engine.ranked(
+        qs,
+        q=q,
+        vector=REQUEST_VECTOR,
+        title_field="title",
+        limit=limit,
+        statistics=("request_search", "expr"),
+    )
     snips = engine.snippets(
         Request.objects.all(), ids=[r.pk for r in rows], q=q, text_field="description"
     )

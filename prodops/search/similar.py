@@ -146,20 +146,21 @@ def concepts(q: str) -> list[Concept]:
 _frequencies: dict[str, tuple[float, dict[str, float], float]] = {}
 
 
-def lexeme_frequencies(index_name: str) -> tuple[dict[str, float], float]:
+def lexeme_frequencies(table: str, column: str = "expr") -> tuple[dict[str, float], float]:
     """Share of rows holding each common lexeme, from the statistics ANALYZE keeps for a
-    full-text expression index, and the share to assume for any other (half the rarest
-    listed). Empty with share 0 when the index was never analyzed. Kept for
-    FREQUENCY_TTL_SECONDS in this process."""
+    tsvector column (`table`, `column`) or a full-text expression index (the index's name,
+    column "expr"), and the share to assume for any other (half the rarest listed). Empty
+    with share 0 when never analyzed. Kept for FREQUENCY_TTL_SECONDS in this process."""
     now = time.monotonic()
-    cached = _frequencies.get(index_name)
+    key = f"{table}.{column}"
+    cached = _frequencies.get(key)
     if cached and now - cached[0] < FREQUENCY_TTL_SECONDS:
         return cached[1], cached[2]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-            " WHERE tablename = %s LIMIT 1",
-            [index_name],
+            " WHERE tablename = %s AND attname = %s LIMIT 1",
+            [table, column],
         )
         row = cursor.fetchone()
     shares: dict[str, float] = {}
@@ -168,8 +169,23 @@ def lexeme_frequencies(index_name: str) -> tuple[dict[str, float], float]:
         elems, freqs = row
         shares = dict(zip(elems, freqs[: len(elems)], strict=True))
         rest = freqs[len(elems)] / 2  # after the elements: the minimum, maximum, null share
-    _frequencies[index_name] = (now, shares, rest)
+    _frequencies[key] = (now, shares, rest)
     return shares, rest
+
+
+def unusual_words(q: str, *, table: str, column: str = "expr") -> str:
+    """The words of `q` that are neither stop words nor common among the rows (COMMON_SHARE;
+    every word when there are no statistics). A typo or a half-typed word is unusual, so
+    trigram matching on these alone still finds it, without reading the many titles a
+    common word's trigrams sit in."""
+    shares, rest = lexeme_frequencies(table, column)
+    words = [w.lower() for w in _WORD.findall(q)][:MAX_WORDS]
+    stemmed = _stems_known(words)
+    return " ".join(
+        w
+        for w, stem in zip(words, stemmed, strict=True)
+        if stem and _share((stem,), shares, rest) < COMMON_SHARE
+    )
 
 
 def _weight(phrase: Phrase, shares: dict[str, float], rest: float) -> float:
@@ -221,11 +237,7 @@ def similar_rows(
     # would read every title that passes first). Only the words that are not common: a typo
     # or a half-typed word is a rare or unknown word, while a common word's trigrams sit in
     # a large share of titles and would make the index read them all.
-    unusual = " ".join(
-        w
-        for w in _WORD.findall(q.lower())
-        if (stem := _known.get(w)) and _share((stem,), shares, rest) < COMMON_SHARE
-    )
+    unusual = unusual_words(q, table=index_name)
     lists = []
     if unusual:
         lists.append(
