@@ -31,8 +31,8 @@ from .revisits import (
     contribution_may_change,
     contribution_update,
     item_shipped_receiver,
-    revisit_days,
     request_shipped_receiver,
+    revisit_days,
     revisit_record,
     revisits_schedule,
 )
