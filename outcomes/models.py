@@ -147,6 +147,10 @@ class Metric(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
 
 class ImportBatch(models.Model):
     """One committed CSV import of measurements: undone as a whole."""

@@ -152,18 +152,24 @@ def import_batches(metric: Metric) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(metric=metric).select_related("created_by")
 
 
-def contribution_list(*, metric: Metric | None = None) -> QuerySet[Contribution]:
+def contribution_list(*, metric: Metric | None = None, roadmap_item=None) -> QuerySet[Contribution]:
     qs = Contribution.objects.select_related(
-        "metric", "roadmap_item__roadmap__team", "roadmap_item__owner", "request"
+        "metric__team",
+        "metric__guardrail",
+        "roadmap_item__roadmap__team",
+        "roadmap_item__owner",
+        "request__team",
     )
     if metric is not None:
         qs = qs.filter(metric=metric)
+    if roadmap_item is not None:
+        qs = qs.filter(roadmap_item=roadmap_item)
     return qs.order_by("expected_by", "id")
 
 
 def revisit_list(*, due_by: dt.date | None = None, open_only: bool = False) -> QuerySet[Revisit]:
     qs = Revisit.objects.select_related(
-        "contribution__metric",
+        "contribution__metric__guardrail",
         "contribution__roadmap_item__roadmap__team",
         "contribution__roadmap_item__owner",
         "contribution__request__team",
