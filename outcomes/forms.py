@@ -182,7 +182,10 @@ class ContributionForm(forms.Form):
         else:
             del self.fields["roadmap_item"]
             del self.fields["request"]
-        if mode != "edit":
+        if mode == "edit":
+            self.fields["metric"].required = False
+            self.fields["metric"].empty_label = "Keep the metric"
+        else:
             del self.fields["version"]
 
     def clean(self):
