@@ -175,6 +175,9 @@ class ContributionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, mode: str, items=None, **kwargs):
+        # Own ids: the metric page also holds the measurement form, and the add form sits
+        # beside an edit form.
+        kwargs.setdefault("auto_id", "id_edit_%s" if mode == "edit" else "id_contribution_%s")
         super().__init__(*args, **kwargs)
         if mode == "metric":
             del self.fields["metric"]
