@@ -601,7 +601,8 @@ def contribution_delete(request, pk: int):
     except NotAllowed as error:
         return refuse(request, error.message)
     except DomainError as error:
-        messages.error(request, error.message)
+        if not request.htmx:
+            messages.error(request, error.message)
         context, url = _section_of(request, contribution)
         context["section_error"] = error.message
         return _contributions_answer(request, context, status=400, anchor=url)
