@@ -305,3 +305,30 @@ def test_each_outcome_reminder_has_its_own_kind_and_label(metric, plan, users, c
     reviews_page = clients["admin"].get("/reviews/").content.decode()
     for label in ("Metric check-in", "Coalition meeting", "Outcome revisit"):
         assert label in reviews_page
+
+
+@pytest.mark.django_db
+def test_revisit_api_list_with_guardrail_fields_has_a_fixed_query_count(
+    api_clients, guarded, plan, users
+):
+    from tests.helpers import assert_queries_do_not_grow
+
+    metric, _churn = guarded
+
+    def add(n):
+        for _ in range(n):
+            contribution = services.contribution_create(
+                actor=users["lead"],
+                metric=metric,
+                roadmap_item=plan(1),
+                expected_change=1,
+                expected_by=dt.date(2027, 3, 1),
+            )
+            services.revisits_schedule(contribution=contribution, shipped_on=SHIPPED)
+
+    def call():
+        response = api_clients["member"].get("/api/v1/revisits/?all=1")
+        assert all("guardrail_worse" in r for r in response.json()["results"])
+        return response
+
+    assert_queries_do_not_grow(call, add, before=2, after=12)
