@@ -136,6 +136,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Hot pages and API lists are served from the cache while nothing they read has changed
+# (prodops.core.response_cache): off here, on in production. Entries live this many seconds;
+# RESPONSE_CACHE_VERSION names the release (by default a digest of the code and settings).
+RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default=False)
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=120)
+RESPONSE_CACHE_VERSION = env.str("RESPONSE_CACHE_VERSION", default="")
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="prodops <noreply@prodops.local>")
