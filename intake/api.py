@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, created
 from prodops.core.errors import ValidationFailed
-from prodops.core.response_cache import api_response_cached
+from prodops.core.response_cache import ResponseCacheMixin, api_response_cached
 
 from . import selectors, services
 from .filters import RequestFilter
@@ -30,6 +30,7 @@ from .serializers import (
 
 
 class RequestViewSet(
+    ResponseCacheMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -11,7 +11,7 @@ from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 from prodops.core.errors import ValidationFailed
 from prodops.core.permissions import TeamScopePermission
-from prodops.core.response_cache import api_response_cached
+from prodops.core.response_cache import ResponseCacheMixin, api_response_cached
 
 from . import selectors, services
 from .models import Roadmap, ShareLink, Snapshot, UnplannedEntry
@@ -143,6 +143,7 @@ class _RoadmapChild(BaseViewSet):
 
 
 class RoadmapItemViewSet(
+    ResponseCacheMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -159,7 +159,8 @@ class _Lookup:
             return None
         if _messages_count(request):
             return None
-        snapshot, own_xid = read_snapshot()
+        early = getattr(request, "_response_cache_snapshot", None)
+        snapshot, own_xid = early if early is not None else read_snapshot()
         if own_xid is not None:
             return None
         meta = request.META
@@ -281,12 +282,31 @@ def response_cached(view):
     return wrapped
 
 
+class ResponseCacheMixin:
+    """For a DRF view with `@api_response_cached` actions: reads the snapshot before
+    authentication and role checks, so everything they load (the token, the user, the roadmap
+    a team-scope check fetches and the view reuses) is at least as new as the key."""
+
+    def initial(self, request, *args, **kwargs):
+        handler = getattr(self, getattr(self, "action", None) or "", None)
+        if (
+            settings.RESPONSE_CACHE
+            and request.method == "GET"
+            and getattr(handler, "response_cached", False)
+        ):
+            request._request._response_cache_snapshot = read_snapshot()
+        super().initial(request, *args, **kwargs)
+
+
 def api_response_cached(method):
-    """`response_cached` for a DRF action (a list): runs after authentication, role checks and
-    content negotiation; only JSON answers are stored, keyed also on the media type."""
+    """`response_cached` for a DRF action (a list) of a view with `ResponseCacheMixin`: runs
+    after authentication, role checks and content negotiation; only JSON answers are stored,
+    keyed also on the media type."""
 
     @functools.wraps(method)
     def wrapped(self, request, *args, **kwargs):
+        if not isinstance(self, ResponseCacheMixin):
+            raise TypeError(f"{type(self).__name__} needs ResponseCacheMixin for its cache")
         if getattr(request.accepted_renderer, "format", None) != "json":
             return method(self, request, *args, **kwargs)
         lookup = _Lookup.begin(
@@ -302,6 +322,7 @@ def api_response_cached(method):
         _store_when_rendered(lookup, response)
         return response
 
+    wrapped.response_cached = True
     return wrapped
 
 
