@@ -6,8 +6,9 @@ itself, so the cache can never show data older than the reader's own database sn
 Why that holds:
 - A PostgreSQL snapshot (`pg_current_snapshot()`: xmin, xmax and the transactions in
   progress) fixes which committed rows a statement can see, and any transaction that ends
-  changes it; a snapshot never comes back. Each request asks for its snapshot with one query
-  before the view runs, and the key holds the snapshot's text. Every statement the view runs
+  changes it; a snapshot never comes back. Each request reads its snapshot before the view
+  runs (with its session, prodops.core.sessions, or with one query of its own), and the key
+  holds the snapshot's text. Every statement the view runs
   afterwards sees that snapshot or a later one, so a stored page is never older than its key.
 - Everything else a page reads is in the key by value: the signed-in user's row as it was
   loaded (their role, department), the session's data, the path with its query string, the
@@ -29,6 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -103,12 +105,33 @@ def _code_files(folder: Path):
             yield entry
 
 
+def current_minute() -> int:
+    """Minutes since the epoch: pages show relative dates and "overdue" against the clock."""
+    return int(time.time() // 60)
+
+
 def read_snapshot() -> tuple[str, str | None]:
-    """The database snapshot this request reads from, and its own transaction id if it has
-    one (it wrote in a transaction still open)."""
+    """The database snapshot now, and the connection's own transaction id if it has one."""
     with connection.cursor() as cursor:
         cursor.execute(SNAPSHOT_SQL)
         return cursor.fetchone()
+
+
+def request_snapshot(request) -> tuple[str, str | None]:
+    """The snapshot `request` reads from, and its own transaction id if it has one (it wrote
+    in a transaction still open)."""
+    return _early_snapshot(request) or read_snapshot()
+
+
+def _early_snapshot(request) -> tuple[str, str | None] | None:
+    """The snapshot read before this request's first query (with its session, or by
+    ResponseCacheMixin), when no transaction is open: one opened since may hold writes."""
+    if connection.in_atomic_block:
+        return None
+    early = getattr(request, "_response_cache_snapshot", None)
+    if early is None:
+        early = getattr(getattr(request, "session", None), "loaded_snapshot", None)
+    return early
 
 
 def cache_until(request, moment) -> None:
@@ -148,6 +171,7 @@ class _Lookup:
 
     request: object
     key: str
+    minute: int
     until: float = float("inf")
     wrote: bool = False
 
@@ -159,14 +183,14 @@ class _Lookup:
             return None
         if _messages_count(request):
             return None
-        early = getattr(request, "_response_cache_snapshot", None)
-        snapshot, own_xid = early if early is not None else read_snapshot()
+        snapshot, own_xid = request_snapshot(request)
         if own_xid is not None:
             return None
         meta = request.META
+        minute = current_minute()
         parts = (
             code_version(),
-            str(int(time.time() // 60)),
+            str(minute),
             snapshot,
             _user_digest(user),
             _session_digest(request),
@@ -178,7 +202,7 @@ class _Lookup:
             *extra,
         )
         key = "response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
-        lookup = cls(request=request, key=key)
+        lookup = cls(request=request, key=key, minute=minute)
         request._response_cache = lookup
         return lookup
 
@@ -223,11 +247,11 @@ class _Lookup:
         if secret and self.request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
             body, has_token = _without_tokens(body, secret)
         headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
-        timeout = settings.RESPONSE_CACHE_SECONDS
-        if self.until != float("inf"):
-            timeout = min(timeout, int(self.until - time.time()))
-            if timeout <= 0:
-                return
+        # The key names the current minute: an entry is of no use once the minute is over.
+        until = min(self.until, (self.minute + 1) * 60)
+        timeout = min(settings.RESPONSE_CACHE_SECONDS, math.ceil(until - time.time()))
+        if timeout <= 0:
+            return
         try:
             cache.set(self.key, (body, headers, has_token, self.until), timeout=timeout)
         except Exception:  # an unreachable cache only costs the next render
@@ -294,7 +318,13 @@ class ResponseCacheMixin:
             and request.method == "GET"
             and getattr(handler, "response_cached", False)
         ):
-            request._request._response_cache_snapshot = read_snapshot()
+            # A session cookie's session is loaded now, reading the snapshot with it
+            # (prodops.core.sessions); a token-only request reads it on its own.
+            session = request._request.session
+            session.keys()
+            request._request._response_cache_snapshot = (
+                getattr(session, "loaded_snapshot", None) or read_snapshot()
+            )
         super().initial(request, *args, **kwargs)
 
 
