@@ -34,8 +34,11 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(BIN)/python -m prodops.devserver
 
+# The suite runs on every core (at most four workers, each with its own test database);
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist worksteal $(ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

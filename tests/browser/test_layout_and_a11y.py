@@ -127,11 +127,10 @@ def _problems_as(browser, live_server, login, role: str) -> list[str]:
     return problems
 
 
-def test_every_page_fits_a_phone_and_passes_axe(browser, live_server, login):
-    """All four roles in one test: the demo data is seeded once (a test's writes are undone
-    by emptying every table, so a second test would have to seed again)."""
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_fits_a_phone_and_passes_axe(browser, live_server, login, role):
+    """One test per role, so that parallel runs can share them out; each seeds the demo data
+    (a transactional test's writes are undone by emptying every table)."""
     call_command("seed_demo", verbosity=0)
-    problems = []
-    for role in ROLES:
-        problems += _problems_as(browser, live_server, login, role)
+    problems = _problems_as(browser, live_server, login, role)
     assert not problems, "\n".join(problems)
