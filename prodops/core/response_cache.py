@@ -145,7 +145,8 @@ def cache_until(request, moment) -> None:
 
 
 def _user_digest(user) -> str:
-    """The signed-in user's row as this request loaded it (before the snapshot was read)."""
+    """The signed-in user's row as this request loaded it (the login and role checks may
+    have loaded it before the snapshot was read)."""
     if user is None or not user.is_authenticated:
         return "anonymous"
     values = tuple(getattr(user, f.attname) for f in user._meta.concrete_fields)
