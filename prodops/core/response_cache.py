@@ -105,6 +105,11 @@ def _code_files(folder: Path):
             yield entry
 
 
+def _database_identity() -> str:
+    db = connection.settings_dict
+    return f"{db.get('HOST')}:{db.get('PORT')}/{db.get('NAME')}"
+
+
 def current_minute() -> int:
     """Minutes since the epoch: pages show relative dates and "overdue" against the clock."""
     return int(time.time() // 60)
@@ -192,6 +197,9 @@ class _Lookup:
         parts = (
             code_version(),
             str(minute),
+            # Snapshots of two servers (or two databases) can read alike; a cache shared by
+            # two deployments must never mix them.
+            _database_identity(),
             snapshot,
             _user_digest(user),
             _session_digest(request),
