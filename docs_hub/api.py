@@ -11,9 +11,12 @@ from . import selectors, services
 from .models import Deflection
 from .serializers import (
     DeflectionSerializer,
+    DocLinkSerializer,
+    DocLinksSerializer,
     DocRevisionSerializer,
     DocSerializer,
     VersionSerializer,
+    doc_links_data,
 )
 
 
@@ -83,6 +86,39 @@ class DocViewSet(
             doc=doc, actor=request.user, expected_version=body.validated_data.get("version")
         )
         return Response(DocSerializer(doc).data)
+
+    @extend_schema(responses=DocLinksSerializer)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def links(self, request, pk=None):
+        """The requests, roadmap items and metrics the doc is linked to (team members)."""
+        doc = self.get_object()
+        return Response(doc_links_data(doc, selectors.doc_links(doc=doc, user=request.user)))
+
+    @extend_schema(request=DocLinkSerializer, responses=DocLinksSerializer)
+    @links.mapping.post
+    def link_add(self, request, pk=None):
+        """Link the doc to a request, a roadmap item or a metric (already linked: no change)."""
+        return self._link(request, linked=True)
+
+    @extend_schema(request=DocLinkSerializer, responses=DocLinksSerializer)
+    @action(detail=True, methods=["post"], url_path="links/remove", filter_backends=[])
+    def link_remove(self, request, pk=None):
+        """Remove a link (not linked: no change)."""
+        return self._link(request, linked=False)
+
+    def _link(self, request, *, linked: bool):
+        doc = self.get_object()
+        body = DocLinkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        doc = services.doc_link_set(
+            doc=doc,
+            actor=request.user,
+            kind=body.validated_data["kind"],
+            target_id=body.validated_data["target"],
+            linked=linked,
+            expected_version=body.validated_data.get("version"),
+        )
+        return Response(doc_links_data(doc, selectors.doc_links(doc=doc, user=request.user)))
 
 
 class DeflectionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, BaseViewSet):

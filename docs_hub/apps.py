@@ -14,9 +14,11 @@ class DocsHubConfig(AppConfig):
 
         from roadmap.board import CARD_BADGES
         from roadmap.services import SHIP_CHECKS
+        from roadmap.signals import item_planned
 
-        from .readiness import readiness_card_badges, ship_check
+        from .readiness import on_item_planned, readiness_card_badges, ship_check
 
+        item_planned.connect(on_item_planned, dispatch_uid="docs_hub.default_checklist")
         if ship_check not in SHIP_CHECKS:
             SHIP_CHECKS.append(ship_check)
         if readiness_card_badges not in CARD_BADGES:

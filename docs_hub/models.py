@@ -4,10 +4,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from prodops.core import limits
 
@@ -16,6 +17,8 @@ DEFAULT_VERIFY_INTERVAL_DAYS = 90
 # A suggested doc opened with no request filed by the same person this long after counts as
 # an implicit deflection.
 IMPLICIT_DEFLECTION_MINUTES = 30
+# What a doc can be linked to: the kind's name in forms and the API → the doc's relation.
+LINK_KINDS = {"request": "requests", "roadmap_item": "roadmap_items", "metric": "metrics"}
 
 
 class Doc(models.Model):
@@ -52,6 +55,7 @@ class Doc(models.Model):
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     requests = models.ManyToManyField("intake.Request", blank=True, related_name="docs")
     roadmap_items = models.ManyToManyField("roadmap.RoadmapItem", blank=True, related_name="docs")
+    metrics = models.ManyToManyField("outcomes.Metric", blank=True, related_name="docs")
     last_verified_on = models.DateField(null=True, blank=True)
     verify_interval_days = models.PositiveSmallIntegerField(
         default=DEFAULT_VERIFY_INTERVAL_DAYS,
@@ -68,7 +72,8 @@ class Doc(models.Model):
         ordering = ["title", "id"]
         indexes = [
             GinIndex(fields=["search_vector"], name="doc_search_vector"),
-            GinIndex(name="doc_title_trgm", fields=["title"], opclasses=["gin_trgm_ops"]),
+            # Titles within a typo of a search (prodops.search.engine reads lower(title)).
+            GinIndex(OpClass(Lower("title"), name="gin_trgm_ops"), name="doc_lower_title_trgm"),
         ]
 
     def __str__(self) -> str:

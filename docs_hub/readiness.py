@@ -2,7 +2,10 @@
 
 The gate is the one rule: an item moves to shipped only when every line of its checklist
 is done, or a lead has waived the checklist with a reason. An item without a checklist has
-nothing open. roadmap.services runs `ship_check` through its SHIP_CHECKS hook, so roadmap
+nothing open and may ship; its board card and readiness page say "No checklist", so that is
+a visible choice, not an oversight. Which items get one without anyone asking is the
+default-checklist rule (readiness_default_checklist): items planned from requests that
+have docs. roadmap.services runs `ship_check` through its SHIP_CHECKS hook, so roadmap
 never imports the docs hub."""
 
 import datetime as dt
@@ -90,6 +93,40 @@ def ship_check(*, item) -> None:
             "with a reason.",
             field="status",
         )
+
+
+def readiness_default_checklist(*, item) -> list[ReadinessCheck]:
+    """The default-checklist rule: an item planned from requests that have docs (doc-first
+    starts a draft for every accepted request) gets those docs linked to it and a checklist
+    with a doc line for each of their audiences, owned by the item's owner and due at the end
+    of its quarter. Nothing else is assumed: briefings, training and announcements are the
+    team's to add. An item whose requests have no doc gets no checklist."""
+    through = Doc.roadmap_items.through
+    docs = list(
+        Doc.objects.filter(requests__roadmap_items=item)
+        .exclude(status=Doc.Status.ARCHIVED)
+        .distinct()
+        .only("id", "audience")
+    )
+    if not docs:
+        return []
+    through.objects.bulk_create(
+        [through(doc_id=doc.pk, roadmapitem_id=item.pk) for doc in docs], ignore_conflicts=True
+    )
+    kind_for = {audience: kind for kind, audience in ReadinessCheck.DOC_AUDIENCE.items()}
+    kinds = sorted({kind_for[doc.audience] for doc in docs})
+    ReadinessCheck.objects.bulk_create(
+        [
+            ReadinessCheck(item=item, kind=k, owner=item.owner, due_on=item.roadmap.period_end)
+            for k in kinds
+        ],
+        ignore_conflicts=True,
+    )
+    return list(ReadinessCheck.objects.filter(item=item))
+
+
+def on_item_planned(sender, *, item, actor, **kwargs) -> None:
+    readiness_default_checklist(item=item)
 
 
 def readiness_require(actor, item, minimum: Role, what: str) -> None:
@@ -190,6 +227,8 @@ def readiness_card_badges(items) -> dict[int, str]:
             )
         else:
             badges[pk] = format_html(
-                '<a class="badge" href="{}" title="Release readiness">Readiness</a>', url
+                '<a class="badge" href="{}" data-testid="readiness" title="No release checklist:'
+                ' it may ship without one">No checklist</a>',
+                url,
             )
     return badges

@@ -1,5 +1,5 @@
 """What the header search finds, registered with the one search service (prodops.search):
-docs, requests and roadmap items, each only as far as the person may see them."""
+docs, requests, roadmap items and metrics, each only as far as the person may see them."""
 
 from django.contrib.postgres.search import SearchVector
 from django.urls import reverse
@@ -21,7 +21,13 @@ def search_docs(*, user, q: str, limit: int = 5, loose: bool = False) -> list[en
     qs = doc_visible(user=user).only("id", "title", "slug", "status", "last_verified_on")
     query = engine.any_word_query(q) if loose else None
     rows = engine.ranked(
-        qs, q=q, vector="search_vector", title_field="title", limit=limit, query=query
+        qs,
+        q=q,
+        vector="search_vector",
+        title_field="title",
+        limit=limit,
+        query=query,
+        statistics=("docs_hub_doc", "search_vector"),
     )
     snips = engine.snippets(Doc.objects.all(), ids=[r.pk for r in rows], q=q, text_field="body")
     member = has_role(user, Role.MEMBER)
@@ -50,7 +56,14 @@ def search_requests(*, user, q: str, limit: int = 5, loose: bool = False) -> lis
     from intake.selectors import request_visible
 
     qs = request_visible(user=user).only("id", "title", "status")
-    rows = engine.ranked(qs, q=q, vector=REQUEST_VECTOR, title_field="title", limit=limit)
+    rows = engine.ranked(
+        qs,
+        q=q,
+        vector=REQUEST_VECTOR,
+        title_field="title",
+        limit=limit,
+        statistics=("request_search", "expr"),
+    )
     snips = engine.snippets(
         Request.objects.all(), ids=[r.pk for r in rows], q=q, text_field="description"
     )
@@ -112,6 +125,29 @@ def search_roadmap_items(*, user, q: str, limit: int = 5, loose: bool = False) -
     ]
 
 
+def search_metrics(*, user, q: str, limit: int = 5, loose: bool = False) -> list[engine.Hit]:
+    """Metrics, by name, for everyone signed in (as the metric pages are). A team has tens or
+    hundreds of metrics, so no index is needed."""
+    from outcomes.models import Metric
+
+    if not has_role(user, Role.STAKEHOLDER):
+        return []
+    qs = Metric.objects.only("id", "name", "unit")
+    vector = SearchVector("name", weight="A", config="english")
+    rows = engine.ranked(qs, q=q, vector=vector, title_field="name", limit=limit)
+    return [
+        engine.Hit(
+            kind="metric",
+            id=m.pk,
+            title=m.name,
+            url=reverse("outcomes:metric", args=[m.pk]),
+            score=m.search_score,
+            note=m.unit,
+        )
+        for m in rows
+    ]
+
+
 def record_miss(sender, *, user, q, groups, **kwargs) -> None:
     """A search for docs (all kinds, or docs alone) that found none joins the docs backlog."""
     from .models import SearchMiss
@@ -126,3 +162,4 @@ def register() -> None:
     engine.register(engine.Source("doc", "Docs", search_docs, order=20))
     engine.register(engine.Source("request", "Requests", search_requests, order=10))
     engine.register(engine.Source("roadmap_item", "Roadmap items", search_roadmap_items, order=30))
+    engine.register(engine.Source("metric", "Metrics", search_metrics, order=40))

@@ -13,6 +13,7 @@ from prodops.accounts.roles import Role, has_role
 
 from .models import (
     IMPLICIT_DEFLECTION_MINUTES,
+    LINK_KINDS,
     Deflection,
     Doc,
     DocRevision,
@@ -85,6 +86,54 @@ def doc_linked_requests(*, doc: Doc, user):
 
 def doc_linked_items(*, doc: Doc):
     return doc.roadmap_items.select_related("roadmap__team")
+
+
+def doc_linked_metrics(*, doc: Doc):
+    return doc.metrics.only("id", "name", "unit").order_by("name", "id")
+
+
+def doc_links(*, doc: Doc, user) -> dict[str, list]:
+    """What the doc is linked to, by kind (services.LINK_KINDS), as far as `user` may see:
+    requests by request_visible; roadmap items and metrics, internal, for team members only.
+    Nobody signed out sees any (public help shows none)."""
+    if not has_role(user, Role.STAKEHOLDER):
+        return {"request": [], "roadmap_item": [], "metric": []}
+    member = has_role(user, Role.MEMBER)
+    return {
+        "request": list(doc_linked_requests(doc=doc, user=user).order_by("id")),
+        "roadmap_item": list(doc_linked_items(doc=doc).order_by("title", "id")) if member else [],
+        "metric": list(doc_linked_metrics(doc=doc)) if member else [],
+    }
+
+
+# How many matches a link picker offers.
+LINK_CHOICES = 8
+
+
+def doc_link_choices(*, doc: Doc, user, kind: str, q: str) -> list:
+    """What a team member may link the doc to, found by title (or `#id` / a number), leaving
+    out what is already linked: requests they can see, roadmap items, metrics."""
+    from intake.selectors import request_visible
+    from outcomes.models import Metric
+    from roadmap.models import RoadmapItem
+
+    q = " ".join((q or "").split())[:200]
+    if not q or not has_role(user, Role.MEMBER):
+        return []
+    if kind == "request":
+        qs, field = request_visible(user=user).only("id", "title", "status"), "title"
+    elif kind == "roadmap_item":
+        qs, field = RoadmapItem.objects.select_related("roadmap__team"), "title"
+    elif kind == "metric":
+        qs, field = Metric.objects.only("id", "name", "unit"), "name"
+    else:
+        return []
+    qs = qs.exclude(pk__in=getattr(doc, LINK_KINDS[kind]).values("pk"))
+    number = q.lstrip("#")
+    match = Q(**{f"{field}__icontains": q})
+    if number.isdecimal() and len(number) < 12:
+        match |= Q(pk=int(number))
+    return list(qs.filter(match).order_by(field, "id")[:LINK_CHOICES])
 
 
 def revision_diff(*, old: DocRevision, new: DocRevision) -> list[tuple[str, SafeString]]:

@@ -75,3 +75,37 @@ class DeflectionSerializer(serializers.ModelSerializer):
         model = Deflection
         fields = ["id", "doc", "person", "query", "created_at"]
         read_only_fields = ["id", "person", "created_at"]
+
+
+class DocLinkSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[("request", "Request"), ("roadmap_item", "Roadmap item"), ("metric", "Metric")]
+    )
+    target = serializers.IntegerField(
+        min_value=1, help_text="The id of the request, item or metric."
+    )
+    version = serializers.IntegerField(
+        required=False, help_text="The doc's version you loaded; a stale one gets 409."
+    )
+
+
+class LinkedObjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(help_text="A request's or item's title, a metric's name.")
+
+
+class DocLinksSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The doc's version after the change.")
+    requests = LinkedObjectSerializer(many=True)
+    roadmap_items = LinkedObjectSerializer(many=True)
+    metrics = LinkedObjectSerializer(many=True)
+
+
+def doc_links_data(doc: Doc, links: dict[str, list]) -> dict:
+    """The body of /docs/{id}/links/ from selectors.doc_links."""
+    return {
+        "version": doc.version,
+        "requests": [{"id": r.pk, "title": r.title} for r in links["request"]],
+        "roadmap_items": [{"id": i.pk, "title": i.title} for i in links["roadmap_item"]],
+        "metrics": [{"id": m.pk, "title": m.name} for m in links["metric"]],
+    }

@@ -14,7 +14,7 @@ from prodops.accounts.roles import Role, has_role
 from prodops.activity.services import activity_record
 from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
 
-from .models import Deflection, Doc, DocRevision, SuggestionOpen
+from .models import LINK_KINDS, Deflection, Doc, DocRevision, SuggestionOpen
 
 EDITABLE_FIELDS = ("title", "body", "audience", "owner", "reviewer", "tags", "verify_interval_days")
 
@@ -360,3 +360,50 @@ def doc_first_on_accept(*, request, actor) -> Doc | None:
         owner=owner,
         requests=[request],
     )
+
+
+def _link_target(kind: str, target_id):
+    """The object of `kind` with id `target_id`, or ValidationFailed naming the field."""
+    from intake.models import Request
+    from outcomes.models import Metric
+    from roadmap.models import RoadmapItem
+
+    models_by_kind = {"request": Request, "roadmap_item": RoadmapItem, "metric": Metric}
+    if kind not in models_by_kind:
+        raise ValidationFailed("Choose a request, a roadmap item or a metric.", field="kind")
+    try:
+        return models_by_kind[kind].objects.get(pk=int(target_id))
+    except (TypeError, ValueError, OverflowError, models_by_kind[kind].DoesNotExist):
+        raise ValidationFailed(
+            f"There is no such {kind.replace('_', ' ')}.", field="target"
+        ) from None
+
+
+@transaction.atomic
+def doc_link_set(
+    *, doc: Doc, actor, kind: str, target_id, linked: bool, expected_version: int | None = None
+) -> Doc:
+    """A team member links a doc to a request, a roadmap item or a metric (`linked`), or
+    removes the link. Links are internal: they show to the team, never on public help."""
+    _require_member(actor, "link docs")
+    target = _link_target(kind, target_id)
+    locked = Doc.objects.select_for_update().get(pk=doc.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    relation = getattr(locked, LINK_KINDS[kind])
+    present = relation.filter(pk=target.pk).exists()
+    if present == linked:
+        return locked
+    if linked:
+        relation.add(target)
+    else:
+        relation.remove(target)
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    activity_record(
+        actor=actor,
+        target=locked,
+        verb="linked" if linked else "unlinked",
+        summary=f"{kind.replace('_', ' ')} {target}",
+    )
+    return locked

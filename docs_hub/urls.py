@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/status/", views.doc_status, name="status"),
     path("<slug:slug>/verify/", views.doc_verify, name="verify"),
     path("<slug:slug>/resolve/", views.doc_resolve, name="resolve"),
+    path("<slug:slug>/links/", views.doc_link, name="link"),
     path("<slug:slug>/revisions/", views.doc_revisions, name="revisions"),
     path("<slug:slug>/revisions/<int:number>/restore/", views.doc_restore, name="restore"),
 ]

@@ -41,26 +41,82 @@ def doc_index(request):
     return render(request, template, context)
 
 
+def _links_context(request, doc: Doc) -> dict:
+    return {
+        "doc": doc,
+        "links": selectors.doc_links(doc=doc, user=request.user),
+        "may_link": request.user.has_role(Role.MEMBER),
+        "link_kinds": LINK_KIND_LABELS,
+        "link_kind": request.GET.get("kind", "request"),
+        "link_q": (request.GET.get("q") or "")[:200] if "kind" in request.GET else "",
+    }
+
+
+# The link pickers' choices, in the order the form offers them.
+LINK_KIND_LABELS = [("request", "Request"), ("roadmap_item", "Roadmap item"), ("metric", "Metric")]
+
+
 @login_required
 def doc_detail(request, slug: str):
+    """A doc. With `kind` and `q` (the link picker), it also lists what the doc could be
+    linked to; htmx asks for just that list (target `link-choices`)."""
     doc = selectors.doc_get(user=request.user, slug=slug)
+    context = _links_context(request, doc)
+    context["choices"] = (
+        selectors.doc_link_choices(
+            doc=doc, user=request.user, kind=context["link_kind"], q=context["link_q"]
+        )
+        if context["link_q"]
+        else []
+    )
+    if request.htmx and request.htmx.target == "link-choices":
+        return render(request, "docs_hub/_link_choices.html", context)
     moves = [
         (value, label)
         for value, label in Doc.Status.choices
         if services.doc_may_move(doc=doc, user=request.user, to_status=value)
     ]
-    context = {
-        "doc": doc,
+    context |= {
         "needs_review": doc.needs_review(),
         "moves": moves,
-        "requests": selectors.doc_linked_requests(doc=doc, user=request.user),
-        "items": selectors.doc_linked_items(doc=doc),
         "may_verify": request.user.pk in (doc.owner_id, doc.reviewer_id)
         or request.user.has_role(Role.LEAD),
         # Arrived from a suggestion at intake: offer to say it answered the need.
-        "suggested_for": (request.GET.get("q") or "")[:300] if "q" in request.GET else None,
+        "suggested_for": (request.GET.get("q") or "")[:300]
+        if "q" in request.GET and "kind" not in request.GET
+        else None,
     }
     return render(request, "docs_hub/detail.html", context)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def doc_link(request, slug: str):
+    """Link the doc to a request, a roadmap item or a metric, or remove a link (`action` add
+    or remove); htmx gets the links section back, in place."""
+    doc = get_object_or_404(Doc, slug=slug)
+    action = request.POST.get("action")
+    if action not in ("add", "remove"):
+        return refuse(request, "Add or remove a link.", status=400, field="action")
+    try:
+        version = int(request.POST["version"]) if request.POST.get("version") else None
+    except ValueError:
+        return refuse(request, "The version must be a number.", status=400, field="version")
+    try:
+        doc = services.doc_link_set(
+            doc=doc,
+            actor=request.user,
+            kind=request.POST.get("kind", ""),
+            target_id=request.POST.get("target"),
+            linked=action == "add",
+            expected_version=version,
+        )
+    except DomainError as error:
+        return refuse(request, error.message, status=error.status_code, field=error.field)
+    if request.htmx:
+        return render(request, "docs_hub/detail.html#links", _links_context(request, doc))
+    messages.success(request, "Link added." if action == "add" else "Link removed.")
+    return redirect("docs_hub:detail", slug=doc.slug)
 
 
 def _save(request, form: DocForm, doc: Doc | None):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, created
 from prodops.core.errors import ValidationFailed
+from prodops.core.response_cache import ResponseCacheMixin, api_response_cached
 
 from . import selectors, services
 from .filters import RequestFilter
@@ -29,6 +30,7 @@ from .serializers import (
 
 
 class RequestViewSet(
+    ResponseCacheMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -51,6 +53,10 @@ class RequestViewSet(
     def get_queryset(self):
         # The filter backend applies RequestFilter; filtering here as well would do it twice.
         return selectors.request_rows(user=self.request.user)
+
+    @api_response_cached
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_object(self) -> Request:
         try:
@@ -209,6 +215,7 @@ class RequestViewSet(
         responses=SimilarSerializer(many=True),
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    @api_response_cached
     def similar(self, request):
         """Up to five visible requests with similar titles, best first."""
         form = SimilarForm(request.query_params)

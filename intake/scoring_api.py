@@ -10,6 +10,7 @@ from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet
 from prodops.core.errors import NotAllowed, ValidationFailed
 from prodops.core.permissions import RolePermission
+from prodops.core.response_cache import ResponseCacheMixin, api_response_cached
 
 from . import scoring_selectors, scoring_services
 from .assessments import Assessment
@@ -99,7 +100,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseVi
         OpenApiParameter("status", str, description="`scored` or `accepted`."),
     ]
 )
-class BacklogViewSet(mixins.ListModelMixin, BaseViewSet):
+class BacklogViewSet(ResponseCacheMixin, mixins.ListModelMixin, BaseViewSet):
     """Scored and accepted requests ranked by score (ties: votes, then age), each row with
     `score`, `score_parts` and `spread`. Members and above."""
 
@@ -114,6 +115,7 @@ class BacklogViewSet(mixins.ListModelMixin, BaseViewSet):
             raise ValidationFailed(" ".join(errors), field=field)
         return scoring_selectors.backlog_list(**(form.filters() if form.is_bound else {}))
 
+    @api_response_cached
     def list(self, request, *args, **kwargs):
         params = scoring_selectors.scoring_params_current()
         page = self.paginate_queryset(self.get_queryset())

@@ -14,6 +14,7 @@ from prodops.core.csv_export import csv_writer
 from prodops.core.errors import DomainError
 from prodops.core.permissions import refuse, role_required
 from prodops.core.redirects import return_path
+from prodops.core.response_cache import response_cached
 
 from . import charts as intake_charts
 from . import scoring, scoring_selectors, scoring_services
@@ -55,6 +56,7 @@ def _with_row_urls(rows) -> dict:
 
 
 @role_required(Role.MEMBER)
+@response_cached
 def backlog(request):
     """Scored and accepted requests ranked by score; filters; inline decisions for leads."""
     form, filters = _filters(request)

@@ -3,26 +3,20 @@
 import datetime as dt
 
 from django.contrib.postgres.search import (
-    SearchRank,
     SearchVector,
-    TrigramWordDistance,
-    TrigramWordSimilarity,
 )
-from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
     Exists,
     F,
-    FloatField,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -318,80 +312,29 @@ def request_activity(*, request_obj: Request):
     return activity_for(request_obj)
 
 
-# How many of the best-scored candidates request_similar reads to pick its few: enough that
-# requests scored alike are still told apart by votes.
-SIMILAR_CANDIDATES = 50
-# Candidates sharing only some words with the query: at most this many, the first the index
-# hands over. Scoring reads each candidate's text, so the number is bounded whatever the size
-# of the pile; requests sharing every word, or whose titles read alike, are candidates
-# whatever their number.
-SIMILAR_ANY_WORD_CANDIDATES = 150
-# How much the full-text rank over title and description (0..1) counts next to the title's
-# trigram word similarity (0..1) in a similar request's score.
-SIMILAR_TEXT_WEIGHT = 2.0
-# ts_rank normalization 1: divide by 1 + log(length), so a long description that mentions
-# every word once does not outrank a short title that is the need itself.
-_RANK_NORMALIZATION = 1
-
-
 def request_similar(*, user, q: str, exclude_id: int | None = None, limit: int = 5):
-    """Up to `limit` visible requests that read like `q`, best first, then most voted; merged
-    duplicates are left out because their votes already live elsewhere.
+    """Up to `limit` visible requests that name the same need as `q`, best first, then most
+    voted; merged duplicates are left out because their votes already live elsewhere.
 
-    Through the one search service (prodops.search), on title and description. Candidates:
-    requests whose title or description holds every word of `q` (stemmed), the titles
-    nearest to `q` by trigram word distance (typos, partial words; at least
-    SIMILARITY_THRESHOLD similar), and up to SIMILAR_ANY_WORD_CANDIDATES holding any of its
-    words (the last also as a prefix). Score: SIMILAR_TEXT_WEIGHT times the
-    full-text rank of `q`'s words (title weighs A, description B) plus the title's trigram
-    word similarity, which `similarity` reports. Each candidate list is read through an
-    index (`request_search`, the title trigram GiST, the primary key) and bounded, so the
-    time does not grow with the number of requests."""
-    from prodops.search import engine
+    Through the one search service's "more like this" (prodops.search.similar): on title and
+    description, with English stemming, the product vocabulary's synonyms and rare words
+    weighing more, plus the title's trigram word similarity (typos), which `similarity`
+    reports. Only bounded candidate lists, each read through an index (`request_search`, the
+    title trigram GiST), are scored, so the time does not grow with the number of requests."""
+    from prodops.search import engine, similar
 
     q = engine.clean_query(q)
     if len(q) < 3:
         return []
-    words = engine.any_word_query(q)
     visible = request_visible(user=user).exclude(status=RequestStatus.DUPLICATE)
     if exclude_id:
         visible = visible.exclude(pk=exclude_id)
-    nearest_titles = (
-        visible.filter(title__trigram_word_similar=q)
-        .annotate(distance=TrigramWordDistance(q, "title"))
-        .filter(distance__lte=1 - SIMILARITY_THRESHOLD)
-        .order_by("distance")
-        .values("pk")[:SIMILAR_CANDIDATES]
+    visible = visible.only(
+        "id", "title", "status", "vote_count", "visible_to_stakeholders", "requester_id"
     )
-    candidates = Q(pk__in=nearest_titles)
-    if words is not None:
-        searchable = visible.annotate(_vector=REQUEST_SEARCH_VECTOR)
-        every_word = searchable.filter(_vector=engine.websearch_query(q)).values("pk")
-        # No order: an ORDER BY here could make PostgreSQL walk every row newest first,
-        # recomputing each one's vector, until it found enough; the bitmap scan of the
-        # index hands over the first matches it reads instead.
-        any_word = searchable.filter(_vector=words).order_by().values("pk")
-        candidates |= Q(pk__in=every_word[:SIMILAR_CANDIDATES])
-        candidates |= Q(pk__in=any_word[:SIMILAR_ANY_WORD_CANDIDATES])
-        rank = Cast(
-            SearchRank(REQUEST_SEARCH_VECTOR, words, normalization=Value(_RANK_NORMALIZATION)),
-            FloatField(),
-        )
-    else:
-        rank = Value(0.0)
-    qs = (
-        Request.objects.filter(candidates)
-        .annotate(similarity=TrigramWordSimilarity(q, "title"))
-        .annotate(match_score=SIMILAR_TEXT_WEIGHT * rank + F("similarity"))
-        .only("id", "title", "status", "vote_count", "visible_to_stakeholders", "requester_id")
-        .order_by("-match_score", "-pk")
+    return similar.similar_rows(
+        visible, q=q, vector=REQUEST_SEARCH_VECTOR, index_name="request_search", limit=limit
     )
-    with transaction.atomic():
-        engine.set_trigram_threshold(SIMILARITY_THRESHOLD)
-        engine.prefer_indexes()
-        found = list(qs[: max(limit, SIMILAR_CANDIDATES)])
-    found.sort(key=lambda r: (-round(r.match_score, 6), -r.vote_count, -r.pk))
-    return found[:limit]
 
 
 def mine_list(*, user) -> QuerySet[Request]:

@@ -20,6 +20,7 @@ from . import lifecycle
 from .models import Comment, Request, RequestStatus, StatusChange, Vote, Watcher
 from .routing.rules import routing_suggest
 from .selectors import request_is_visible, request_readers_may_see
+from .signals import request_shipped
 
 # Fields the requester owns; status, assignee and merging belong to the team.
 EDITABLE_FIELDS = (
@@ -339,6 +340,10 @@ def request_transition(
         changes={"status": [previous, to]},
         summary=locked.status_reason,
     )
+    if to == RequestStatus.SHIPPED and not via_roadmap:
+        request_shipped.send(
+            sender=Request, request=locked, actor=actor, shipped_on=timezone.localdate()
+        )
     if notify_watchers:
         watchers = watchers_who_may_see(locked)
         label = RequestStatus(to).label.lower()

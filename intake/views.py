@@ -19,6 +19,7 @@ from prodops.accounts.roles import Role, has_role
 from prodops.core.errors import DomainError, ValidationFailed
 from prodops.core.permissions import refuse, role_required
 from prodops.core.redirects import return_path
+from prodops.core.response_cache import response_cached
 from prodops.search.engine import search_all
 
 from . import charts as intake_charts
@@ -181,6 +182,7 @@ def _queue_context(request, queue_url: str = "") -> dict:
 
 @login_required
 @require_GET
+@response_cached
 def queue(request):
     """The team's triage queue; stakeholders are sent to their own requests instead."""
     if not has_role(request.user, Role.MEMBER):
@@ -461,6 +463,7 @@ def _detail_context(request, obj) -> dict:
 
 @login_required
 @require_GET
+@response_cached
 def detail(request, pk: int):
     obj = selectors.request_get(user=request.user, pk=pk)
     return render(request, "intake/detail.html", _detail_context(request, obj))

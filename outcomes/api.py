@@ -115,11 +115,15 @@ class MetricViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     VersionedUpdateMixin,
+    mixins.DestroyModelMixin,
     BaseViewSet,
 ):
     """Metrics with their progress and status: everyone reads (stakeholders without internal
-    notes); leads of the metric's team create and change them (versions; 409 when stale).
-    Members of the team record measurements, one or a list per POST, and import CSV."""
+    notes); leads of the metric's team create and change them (versions; 409 when stale),
+    archive or restore them (`archived` in a PATCH) and delete the ones nobody used yet (a
+    metric with measurements or contributing work is archived instead: 400 naming `archived`).
+    The list holds metrics in use unless `?archived=1`. Members of the team record
+    measurements, one or a list per POST, and import CSV."""
 
     serializer_class = MetricSerializer
     action_roles = {
@@ -133,21 +137,51 @@ class MetricViewSet(
     ordering_fields = ["name", "target_on"]
 
     def get_queryset(self):
-        return selectors.metric_list()
+        if self.action != "list":
+            return selectors.metric_list(archived=None)
+        archived = self.request.query_params.get("archived", "0")
+        if archived not in ("0", "1"):
+            raise ValidationFailed("Give 0 or 1.", field="archived")
+        return selectors.metric_list(archived=archived == "1")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "archived",
+                OpenApiTypes.INT,
+                enum=[0, 1],
+                description="1: the archived metrics instead of the ones in use.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("version", None)
+        data.pop("archived", None)
         metric = services.metric_create(actor=self.request.user, **data)
         serializer.instance = selectors.metric_list(ids=[metric.pk]).get()
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
-        metric = services.metric_update(
-            metric=serializer.instance, actor=self.request.user, expected_version=version, **data
-        )
+        archived = data.pop("archived", None)
+        metric = serializer.instance
+        if data:
+            metric = services.metric_update(
+                metric=metric, actor=self.request.user, expected_version=version, **data
+            )
+            version = None  # checked by the update
+        if archived is not None:
+            metric = services.metric_archive(
+                metric=metric, actor=self.request.user, archived=archived, expected_version=version
+            )
         serializer.instance = selectors.metric_list(ids=[metric.pk]).get()
+
+    def perform_destroy(self, instance):
+        services.metric_delete(metric=instance, actor=self.request.user)
 
     @extend_schema(
         methods=["GET"],
@@ -227,10 +261,18 @@ class MetricViewSet(
 
 
 class ContributionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, BaseViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    VersionedUpdateMixin,
+    mixins.DestroyModelMixin,
+    BaseViewSet,
 ):
-    """What roadmap items and requests are expected to move: members read; members of the
-    work's team say what it contributes."""
+    """What roadmap items and requests are expected to move: members read; a member of the
+    work's team or of the metric's team (or any lead) says what work contributes, changes it
+    (`metric`, `expected_change`, `expected_by`, `note`; versions, 409 when stale) and removes
+    it with its open revisits (one with a recorded revisit stays: 400 naming `revisits`).
+    Stakeholders never see contributions."""
 
     serializer_class = ContributionSerializer
     action_roles = {"*": Role.MEMBER}
@@ -240,9 +282,29 @@ class ContributionViewSet(
         return selectors.contribution_list()
 
     def perform_create(self, serializer):
-        serializer.instance = services.contribution_create(
-            actor=self.request.user, **serializer.validated_data
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.contribution_create(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        for name in ("roadmap_item", "request"):
+            if name in data and data[name] != getattr(serializer.instance, name):
+                raise ValidationFailed(
+                    "The work a contribution comes from does not change: remove it and add "
+                    "another.",
+                    field=name,
+                )
+        serializer.instance = services.contribution_update(
+            contribution=serializer.instance,
+            actor=self.request.user,
+            expected_version=version,
+            **data,
         )
+
+    def perform_destroy(self, instance):
+        services.contribution_delete(contribution=instance, actor=self.request.user)
 
 
 class RevisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):

@@ -142,3 +142,61 @@ class MeetingForm(forms.Form):
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=limits.MARKDOWN
     )
+
+
+class ContributionForm(forms.Form):
+    """What work is expected to move a metric. On a metric page the work is chosen (a roadmap
+    item, or a request by number); on an item's page the metric is; editing changes neither
+    the work nor, unless chosen, the metric."""
+
+    metric = forms.ModelChoiceField(
+        queryset=Metric.objects.filter(archived_at__isnull=True).order_by("name"),
+        empty_label="Choose a metric",
+    )
+    roadmap_item = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No roadmap item", label="Roadmap item"
+    )
+    request = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Or request number",
+        help_text="For a request on no roadmap item, like 123.",
+    )
+    expected_change = forms.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        label="Expected change",
+        help_text="In the metric's unit, signed: +2 or −0.5.",
+    )
+    expected_by = forms.DateField(
+        label="Expected by", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(max_length=500, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, mode: str, items=None, **kwargs):
+        # Own ids: the metric page also holds the measurement form, and the add form sits
+        # beside an edit form.
+        kwargs.setdefault("auto_id", "id_edit_%s" if mode == "edit" else "id_contribution_%s")
+        super().__init__(*args, **kwargs)
+        if mode == "metric":
+            del self.fields["metric"]
+            self.fields["roadmap_item"].queryset = items
+        else:
+            del self.fields["roadmap_item"]
+            del self.fields["request"]
+        if mode == "edit":
+            self.fields["metric"].required = False
+            self.fields["metric"].empty_label = "Keep the metric"
+        else:
+            del self.fields["version"]
+
+    def clean(self):
+        data = super().clean()
+        if "roadmap_item" in self.fields:
+            item, number = data.get("roadmap_item"), data.get("request")
+            if (item is None) == (number is None) and "request" not in self.errors:
+                self.add_error(
+                    "roadmap_item", "Choose a roadmap item or give a request number, not both."
+                )
+        return data

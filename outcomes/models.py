@@ -121,6 +121,12 @@ class Metric(models.Model):
     cadence = models.CharField(
         "measurement cadence", max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY
     )
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Archived metrics keep their measurements and revisits but leave the lists, "
+        "the roll-up and the check-in reminders.",
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -140,6 +146,10 @@ class Metric(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class ImportBatch(models.Model):
@@ -283,6 +293,12 @@ class Revisit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # The guardrail check as it stood when the revisit was recorded (see guardrail_check).
+    guardrail_at_ship = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    guardrail_latest = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    guardrail_worse = models.BooleanField(
+        null=True, blank=True, help_text="Empty when the metric has no guardrail or no data."
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -73,3 +73,16 @@ def as_percent(share: Decimal | None) -> str:
     if share is None:
         return "—"
     return f"{(share * 100).quantize(Decimal('1'))} %"
+
+
+def guardrail_worse(
+    *, direction: str, at_ship: Decimal | None, latest: Decimal | None
+) -> bool | None:
+    """A guardrail got worse when its latest value lies on the bad side of its value at the
+    ship date: lower when up is good, higher when down is good (equal is not worse). None
+    when either value is missing (no guardrail data from before shipping, or none since)."""
+    if at_ship is None or latest is None:
+        return None
+    if direction == "down":
+        return Decimal(latest) > Decimal(at_ship)
+    return Decimal(latest) < Decimal(at_ship)

@@ -48,9 +48,15 @@ def _latest(field: str):
 
 
 def metric_list(
-    *, objective: int | None = None, team: int | None = None, ids=None
+    *,
+    objective: int | None = None,
+    team: int | None = None,
+    ids=None,
+    archived: bool | None = False,
 ) -> QuerySet[Metric]:
-    """Metrics with their latest measurement (value and date) annotated, in one query."""
+    """Metrics with their latest measurement (value and date) annotated, in one query. Lists
+    leave archived metrics out unless `archived` is True (only those) or None (both); metrics
+    asked for by `ids` come whether archived or not."""
     qs = Metric.objects.select_related("objective", "team", "owner", "guardrail").annotate(
         latest_value=_latest("value"),
         latest_on=_latest("measured_on"),
@@ -61,6 +67,8 @@ def metric_list(
         qs = qs.filter(team_id=team)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
+    elif archived is not None:
+        qs = qs.filter(archived_at__isnull=not archived)
     return qs.order_by("name", "id")
 
 
@@ -144,18 +152,24 @@ def import_batches(metric: Metric) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(metric=metric).select_related("created_by")
 
 
-def contribution_list(*, metric: Metric | None = None) -> QuerySet[Contribution]:
+def contribution_list(*, metric: Metric | None = None, roadmap_item=None) -> QuerySet[Contribution]:
     qs = Contribution.objects.select_related(
-        "metric", "roadmap_item__roadmap__team", "roadmap_item__owner", "request"
+        "metric__team",
+        "metric__guardrail",
+        "roadmap_item__roadmap__team",
+        "roadmap_item__owner",
+        "request__team",
     )
     if metric is not None:
         qs = qs.filter(metric=metric)
+    if roadmap_item is not None:
+        qs = qs.filter(roadmap_item=roadmap_item)
     return qs.order_by("expected_by", "id")
 
 
 def revisit_list(*, due_by: dt.date | None = None, open_only: bool = False) -> QuerySet[Revisit]:
     qs = Revisit.objects.select_related(
-        "contribution__metric",
+        "contribution__metric__guardrail",
         "contribution__roadmap_item__roadmap__team",
         "contribution__roadmap_item__owner",
         "contribution__request__team",
@@ -182,6 +196,62 @@ def revisit_confounders(revisit: Revisit) -> list[Contribution]:
     if contribution.roadmap_item_id:
         qs = qs.exclude(roadmap_item_id=contribution.roadmap_item_id)
     return list(qs)
+
+
+@dataclass
+class GuardrailCheck:
+    """The guardrail's value at a ship date and now, and whether it got worse in between."""
+
+    guardrail: Metric
+    shipped_on: dt.date
+    at_ship: Decimal | None
+    latest: Decimal | None
+    latest_on: dt.date | None
+    worse: bool | None
+
+    @property
+    def label(self) -> str:
+        if self.worse is None:
+            return "Not known yet"
+        return "Got worse" if self.worse else "Held"
+
+
+def guardrail_checks(
+    metric: Metric, ship_dates, *, today: dt.date | None = None
+) -> dict[dt.date, GuardrailCheck]:
+    """For each ship date, the metric's guardrail at that date (its last measurement on or
+    before it, else its baseline when the baseline is not later) against its latest
+    measurement since (up to `today`), judged by progress.guardrail_worse. One query for all
+    dates; empty when the metric has no guardrail."""
+    guardrail = metric.guardrail
+    dates = sorted({d for d in ship_dates if d is not None})
+    if guardrail is None or not dates:
+        return {}
+    today = today or timezone.localdate()
+    series = list(
+        Measurement.objects.filter(metric=guardrail, measured_on__lte=today)
+        .order_by("measured_on")
+        .values_list("measured_on", "value")
+    )
+    checks = {}
+    for shipped_on in dates:
+        before = [v for d, v in series if d <= shipped_on]
+        at_ship = before[-1] if before else None
+        if at_ship is None and guardrail.baseline_on <= shipped_on:
+            at_ship = guardrail.baseline_value
+        after = [(d, v) for d, v in series if d > shipped_on]
+        latest_on, latest = after[-1] if after else (None, None)
+        checks[shipped_on] = GuardrailCheck(
+            guardrail=guardrail,
+            shipped_on=shipped_on,
+            at_ship=at_ship,
+            latest=latest,
+            latest_on=latest_on,
+            worse=progress_rules.guardrail_worse(
+                direction=guardrail.direction, at_ship=at_ship, latest=latest
+            ),
+        )
+    return checks
 
 
 def coalition_list(*, user=None) -> QuerySet[Coalition]:

@@ -44,6 +44,11 @@ class MetricSerializer(serializers.ModelSerializer):
         max_digits=16, decimal_places=4, read_only=True, allow_null=True
     )
     latest_on = serializers.DateField(read_only=True, allow_null=True)
+    archived = serializers.BooleanField(
+        required=False,
+        help_text="True archives the metric (a lead of its team; it keeps its history but "
+        "leaves the lists and the roll-up); false restores it.",
+    )
     progress_percent = serializers.SerializerMethodField(
         help_text="(latest − baseline) ÷ (target − baseline) × 100, beyond 0–100 as it is; "
         "null with no measurement yet."
@@ -62,11 +67,13 @@ class MetricSerializer(serializers.ModelSerializer):
             "latest_on",
             "progress_percent",
             "status",
+            "archived",
+            "archived_at",
             "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
+        read_only_fields = ["id", "archived_at", "created_at", "updated_at"]
         extra_kwargs = {
             "baseline_value": {"coerce_to_string": False},
             "target_value": {"coerce_to_string": False},
@@ -139,7 +146,12 @@ class ImportResultSerializer(serializers.Serializer):
 
 
 class ContributionSerializer(serializers.ModelSerializer):
-    version = serializers.IntegerField(read_only=True)
+    """A roadmap item or a request expected to move a metric. The work it comes from is set
+    when it is created; changes carry `version` (409 when stale)."""
+
+    version = serializers.IntegerField(
+        required=False, help_text="Send the version you loaded; a stale one gets 409."
+    )
     expected_change = serializers.DecimalField(
         max_digits=16, decimal_places=4, coerce_to_string=False
     )
@@ -159,7 +171,7 @@ class ContributionSerializer(serializers.ModelSerializer):
             "version",
             "created_at",
         ]
-        read_only_fields = ["id", "shipped_on", "created_by", "version", "created_at"]
+        read_only_fields = ["id", "shipped_on", "created_by", "created_at"]
 
 
 class RevisitSerializer(serializers.ModelSerializer):
@@ -182,6 +194,34 @@ class RevisitSerializer(serializers.ModelSerializer):
     observed_change = serializers.DecimalField(
         max_digits=16, decimal_places=4, coerce_to_string=False, allow_null=True, read_only=True
     )
+    guardrail = serializers.IntegerField(
+        source="contribution.metric.guardrail_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The metric's guardrail, if it has one.",
+    )
+    guardrail_at_ship = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+        help_text="The guardrail's value at the ship date, as checked when the revisit was recorded.",
+    )
+    guardrail_latest = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+        help_text="Its latest value since shipping, as checked when the revisit was recorded.",
+    )
+    guardrail_worse = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Whether the guardrail got worse since shipping (direction-aware); null "
+        "before recording, without a guardrail, or without data from both sides of the ship date.",
+    )
 
     class Meta:
         model = Revisit
@@ -198,6 +238,10 @@ class RevisitSerializer(serializers.ModelSerializer):
             "impact_statement",
             "recorded_by",
             "recorded_at",
+            "guardrail",
+            "guardrail_at_ship",
+            "guardrail_latest",
+            "guardrail_worse",
             "version",
         ]
         read_only_fields = fields

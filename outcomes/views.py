@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from prodops.accounts.models import Team
 from prodops.accounts.roles import Role, has_role
-from prodops.accounts.scope import may_act_for_team
+from prodops.accounts.scope import may_act_for_team, teams_for
 from prodops.core.errors import DomainError, NotAllowed, ValidationFailed
 from prodops.core.permissions import refuse, role_required
 
@@ -14,6 +15,7 @@ from . import charts, selectors, services
 from . import progress as progress_rules
 from .forms import (
     CoalitionForm,
+    ContributionForm,
     ImportForm,
     MeasurementForm,
     MeetingForm,
@@ -21,7 +23,7 @@ from .forms import (
     ObjectiveForm,
     RevisitForm,
 )
-from .models import Coalition, ImportBatch, Metric, Objective
+from .models import Coalition, Contribution, ImportBatch, Metric, Objective
 
 
 @login_required
@@ -111,10 +113,12 @@ def _may_change(user, metric: Metric | None) -> bool:
 def metric_list(request):
     objective = request.GET.get("objective") or None
     team = request.GET.get("team") or None
+    archived = request.GET.get("show") == "archived"
     metrics = list(
         selectors.metric_list(
             objective=int(objective) if (objective or "").isdigit() else None,
             team=int(team) if (team or "").isdigit() else None,
+            archived=archived,
         )
     )
     today = timezone.localdate()
@@ -124,6 +128,7 @@ def metric_list(request):
         "objectives": selectors.objective_list(),
         "teams": Team.objects.order_by("name"),
         "may_create": has_role(request.user, Role.LEAD),
+        "archived": archived,
     }
     template = "outcomes/metrics.html#table" if request.htmx else "outcomes/metrics.html"
     return render(request, template, context)
@@ -149,27 +154,104 @@ def contribution_label(contribution, user) -> str:
     return f"Request #{req.pk}"
 
 
-def _metric_context(request, metric: Metric, *, form=None) -> dict:
+def _my_team_ids(user) -> set[int]:
+    return (
+        set(teams_for(user).values_list("pk", flat=True)) if has_role(user, Role.MEMBER) else set()
+    )
+
+
+def _work_items(user, metric: Metric | None = None):
+    """Roadmap items `user` may say contribute (to `metric`): every item for a lead or a
+    member of the metric's team, else the items of their own teams."""
+    from roadmap.models import RoadmapItem
+
+    items = RoadmapItem.objects.select_related("roadmap__team").order_by(
+        "-roadmap__period", "title"
+    )
+    if has_role(user, Role.LEAD):
+        return items
+    if metric is not None and metric.team_id in _my_team_ids(user):
+        return items
+    return items.filter(roadmap__team__in=teams_for(user))
+
+
+def _contributions_context(
+    request, *, metric: Metric | None = None, item=None, form=None, editing=None, edit_form=None
+) -> dict:
+    """The contributions section of a metric page (`metric`) or of a roadmap item (`item`):
+    each contribution named for the viewer, with its guardrail check when it shipped, whether
+    the viewer may change it, and the add form for those who may add."""
+    user = request.user
+    contributions = list(selectors.contribution_list(metric=metric, roadmap_item=item))
+    team_ids = _my_team_ids(user)
+    checks: dict = {}
+    for c in contributions:
+        c.label = contribution_label(c, user) if metric is not None else c.metric.name
+        c.may_change = services.contribution_may_change(
+            user,
+            metric=c.metric,
+            roadmap_item=c.roadmap_item,
+            request=c.request,
+            team_ids=team_ids,
+        )
+        if c.shipped_on and c.metric.guardrail_id:
+            if c.metric_id not in checks:
+                checks[c.metric_id] = selectors.guardrail_checks(
+                    c.metric, [x.shipped_on for x in contributions if x.metric_id == c.metric_id]
+                )
+            c.guardrail_check = checks[c.metric_id].get(c.shipped_on)
+    if metric is not None:
+        # Anyone who may change this metric's contributions, or a member with items of their own.
+        may_add = metric.archived_at is None and (
+            services.contribution_may_change(user, metric=metric, team_ids=team_ids)
+            or (has_role(user, Role.MEMBER) and bool(team_ids))
+        )
+    else:
+        may_add = services.contribution_may_change(
+            user, metric=Metric(), roadmap_item=item, team_ids=team_ids
+        )
+    if may_add and form is None:
+        if metric is not None:
+            form = ContributionForm(mode="metric", items=_work_items(user, metric))
+        else:
+            form = ContributionForm(mode="item")
+    if form is not None and "roadmap_item" in form.fields:
+        form.fields["roadmap_item"].label_from_instance = lambda i: f"{i.title} ({i.roadmap})"
+    return {
+        "contributions": contributions,
+        "on": "metric" if metric is not None else "item",
+        "metric": metric,
+        "item": item,
+        "add_form": form if may_add else None,
+        "editing": editing,
+        "edit_form": edit_form,
+        "internal": has_role(user, Role.MEMBER),
+    }
+
+
+def _metric_context(
+    request, metric: Metric, *, form=None, contribution_form=None, **section
+) -> dict:
     today = timezone.localdate()
     annotated = selectors.metric_list(ids=[metric.pk]).get()
     points = selectors.measurement_series(metric)
-    contributions = list(selectors.contribution_list(metric=metric))
-    for c in contributions:
-        c.label = contribution_label(c, request.user)
+    section = _contributions_context(request, metric=annotated, form=contribution_form, **section)
+    contributions = section["contributions"]
     shipped = [(c.shipped_on, c.label) for c in contributions if c.shipped_on]
     internal = has_role(request.user, Role.MEMBER)
     return {
+        **section,
         "metric": annotated,
         "figures": selectors.metric_figures(annotated, today=today),
         "chart": charts.metric_chart(metric=annotated, points=points, shipped=shipped, today=today),
         "measurements": list(selectors.measurement_list(metric)[:MEASUREMENTS_SHOWN]),
         "measurement_total": len(points),
-        "contributions": contributions,
         "form": form or MeasurementForm(initial={"measured_on": today}),
         "may_record": _may_record(request.user, metric),
         "may_change": _may_change(request.user, metric),
         "internal": internal,
         "batches": list(selectors.import_batches(metric)[:5]) if internal else [],
+        "may_delete": _may_change(request.user, metric) and not services.metric_in_use(metric),
     }
 
 
@@ -313,6 +395,223 @@ def import_undo(request, pk: int):
     return redirect("outcomes:metric", pk=batch.metric_id)
 
 
+@role_required(Role.LEAD)
+@require_POST
+def metric_archive(request, pk: int):
+    """Archive (or, with `archived=0`, restore) a metric: a lead of its team."""
+    metric = get_object_or_404(Metric, pk=pk)
+    archived = request.POST.get("archived", "1") != "0"
+    try:
+        services.metric_archive(metric=metric, actor=request.user, archived=archived)
+    except NotAllowed as error:
+        return refuse(request, error.message)
+    if archived:
+        messages.success(request, f"“{metric.name}” archived: it keeps its history.")
+    else:
+        messages.success(request, f"“{metric.name}” restored.")
+    return redirect("outcomes:metric", pk=metric.pk)
+
+
+@role_required(Role.LEAD)
+@require_POST
+def metric_delete(request, pk: int):
+    """Delete a metric nobody has used yet; one in use is archived instead (see the service)."""
+    metric = get_object_or_404(Metric, pk=pk)
+    try:
+        services.metric_delete(metric=metric, actor=request.user)
+    except NotAllowed as error:
+        return refuse(request, error.message)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("outcomes:metric", pk=metric.pk)
+    messages.success(request, f"“{metric.name}” deleted.")
+    return redirect("outcomes:metrics")
+
+
+# --- Contributions ---------------------------------------------------------------------------
+
+
+def _contributions_answer(request, context: dict, *, status: int = 200, anchor: str):
+    """htmx gets the contributions section back; a plain POST goes back to the page."""
+    if request.htmx:
+        response = render(request, "outcomes/_contributions.html", context, status=status)
+        if status >= 400:
+            response["HX-Retarget"] = "#contributions"
+            response["HX-Reswap"] = "outerHTML"
+        return response
+    if status < 400:
+        return redirect(anchor)
+    template = (
+        "outcomes/metric.html" if context["on"] == "metric" else "outcomes/item_contributions.html"
+    )
+    return render(request, template, context, status=status)
+
+
+def _form_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def contribution_add(request, pk: int):
+    """On a metric page: say which work (a roadmap item, or a request by number) should move
+    the metric, by how much and by when."""
+    from intake.models import Request
+
+    metric = get_object_or_404(Metric.objects.select_related("team", "guardrail"), pk=pk)
+    form = ContributionForm(request.POST, mode="metric", items=_work_items(request.user, metric))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        number = data.pop("request")
+        work = Request.objects.filter(pk=number).select_related("team").first() if number else None
+        if number and work is None:
+            form.add_error("request", f"There is no request #{number}.")
+        else:
+            try:
+                services.contribution_create(
+                    actor=request.user, metric=metric, request=work, **data
+                )
+            except NotAllowed as error:
+                return refuse(request, error.message)
+            except DomainError as error:
+                _form_error(form, error)
+    url = reverse("outcomes:metric", args=[metric.pk]) + "#contributions"
+    if form.errors:
+        if request.htmx:
+            context = _contributions_context(request, metric=_annotated(metric), form=form)
+        else:
+            context = _metric_context(request, metric, contribution_form=form)
+        return _contributions_answer(request, context, status=400, anchor=url)
+    if not request.htmx:
+        messages.success(request, "Contribution saved.")
+    return _contributions_answer(
+        request, _contributions_context(request, metric=_annotated(metric)), anchor=url
+    )
+
+
+def _annotated(metric: Metric) -> Metric:
+    return selectors.metric_list(ids=[metric.pk]).get()
+
+
+def _item_or_404(pk: int):
+    from roadmap.models import RoadmapItem
+
+    return get_object_or_404(RoadmapItem.objects.select_related("roadmap__team", "owner"), pk=pk)
+
+
+@role_required(Role.MEMBER)
+def item_contributions(request, pk: int):
+    """A roadmap item's metrics: what it should move, by how much and by when; its team (and
+    leads) add one by choosing the metric."""
+    item = _item_or_404(pk)
+    url = reverse("outcomes:item_contributions", args=[item.pk])
+    form = None
+    if request.method == "POST":
+        form = ContributionForm(request.POST, mode="item")
+        if form.is_valid():
+            try:
+                services.contribution_create(
+                    actor=request.user, roadmap_item=item, **form.cleaned_data
+                )
+            except NotAllowed as error:
+                return refuse(request, error.message)
+            except DomainError as error:
+                _form_error(form, error)
+        if form.errors:
+            context = _contributions_context(request, item=item, form=form)
+            return _contributions_answer(request, context, status=400, anchor=url)
+        if not request.htmx:
+            messages.success(request, "Contribution saved.")
+        return _contributions_answer(
+            request, _contributions_context(request, item=item), anchor=url
+        )
+    context = _contributions_context(request, item=item)
+    template = (
+        "outcomes/_contributions.html" if request.htmx else "outcomes/item_contributions.html"
+    )
+    return render(request, template, context)
+
+
+def _section_of(request, contribution: Contribution, **kwargs) -> tuple[dict, str]:
+    """The section a contribution is changed from: its item's (`on=item`) or its metric's."""
+    on = request.POST.get("on") or request.GET.get("on")
+    if on == "item" and contribution.roadmap_item_id:
+        item = _item_or_404(contribution.roadmap_item_id)
+        url = reverse("outcomes:item_contributions", args=[item.pk])
+        return _contributions_context(request, item=item, **kwargs), url
+    url = reverse("outcomes:metric", args=[contribution.metric_id]) + "#contributions"
+    if request.htmx:
+        metric = _annotated(contribution.metric)
+        return _contributions_context(request, metric=metric, **kwargs), url
+    return _metric_context(request, contribution.metric, **kwargs), url
+
+
+@role_required(Role.MEMBER)
+def contribution_edit(request, pk: int):
+    """Change a contribution's metric, expected change, date or note in place."""
+    contribution = get_object_or_404(selectors.contribution_list(), pk=pk)
+    if not services.contribution_may_change(
+        request.user,
+        metric=contribution.metric,
+        roadmap_item=contribution.roadmap_item,
+        request=contribution.request,
+    ):
+        return refuse(
+            request, "Only a member of the work's team or the metric's team (or a lead) changes it."
+        )
+    if request.method == "GET" and request.GET.get("cancel"):
+        context, url = _section_of(request, contribution)
+        return _contributions_answer(request, context, anchor=url)
+    initial = {name: getattr(contribution, name) for name in services.CONTRIBUTION_FIELDS}
+    initial["version"] = contribution.version
+    form = ContributionForm(request.POST or None, mode="edit", initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            services.contribution_update(
+                contribution=contribution, actor=request.user, expected_version=version, **data
+            )
+        except NotAllowed as error:
+            return refuse(request, error.message)
+        except DomainError as error:
+            _form_error(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, "Contribution saved.")
+            context, url = _section_of(request, contribution)
+            return _contributions_answer(request, context, anchor=url)
+    context, url = _section_of(request, contribution, editing=contribution.pk, edit_form=form)
+    if request.method == "POST":
+        return _contributions_answer(request, context, status=400, anchor=url)
+    if request.htmx:
+        return render(request, "outcomes/_contributions.html", context)
+    template = (
+        "outcomes/metric.html" if context["on"] == "metric" else "outcomes/item_contributions.html"
+    )
+    return render(request, template, context)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def contribution_delete(request, pk: int):
+    contribution = get_object_or_404(selectors.contribution_list(), pk=pk)
+    try:
+        services.contribution_delete(contribution=contribution, actor=request.user)
+    except NotAllowed as error:
+        return refuse(request, error.message)
+    except DomainError as error:
+        if not request.htmx:
+            messages.error(request, error.message)
+        context, url = _section_of(request, contribution)
+        context["section_error"] = error.message
+        return _contributions_answer(request, context, status=400, anchor=url)
+    if not request.htmx:
+        messages.success(request, "Contribution removed.")
+    context, url = _section_of(request, contribution)
+    return _contributions_answer(request, context, anchor=url)
+
+
 # --- Revisits --------------------------------------------------------------------------------
 
 
@@ -363,6 +662,9 @@ def revisit_detail(request, pk: int):
             "revisit": revisit,
             "form": form,
             "confounders": selectors.revisit_confounders(revisit),
+            "guardrail": selectors.guardrail_checks(
+                revisit.contribution.metric, [revisit.contribution.shipped_on]
+            ).get(revisit.contribution.shipped_on),
             "may_record": may_act_for_team(request.user, revisit.team, minimum=Role.MEMBER),
         },
         status=400 if form.errors else 200,

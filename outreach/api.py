@@ -18,7 +18,7 @@ from .budget import preflight
 from .serializers import (
     AccountSerializer,
     ContactSerializer,
-    ImportResultSerializer,
+    OutreachImportResultSerializer,
     OutreachPlanSerializer,
     PreflightQuerySerializer,
     PreflightSerializer,
@@ -54,7 +54,9 @@ class _CSVImport:
             raise ValidationFailed("Send the CSV text, header first.", field="file")
         preview = imports.import_preview(kind=self.import_kind, text=text)
         if dry_run == "1":
-            return Response(ImportResultSerializer(_import_body(preview, dry_run=True)).data)
+            return Response(
+                OutreachImportResultSerializer(_import_body(preview, dry_run=True)).data
+            )
         if not preview.ok:
             raise ValidationError(
                 {
@@ -70,7 +72,7 @@ class _CSVImport:
                 }
             )
         done = imports.import_commit(actor=request.user, kind=self.import_kind, text=text)
-        return created(ImportResultSerializer(_import_body(done, dry_run=False)).data)
+        return created(OutreachImportResultSerializer(_import_body(done, dry_run=False)).data)
 
 
 def _import_schema(kind: str):
@@ -91,7 +93,7 @@ def _import_schema(kind: str):
                 description="1: say what each line would do and write nothing.",
             )
         ],
-        responses={200: ImportResultSerializer, 201: ImportResultSerializer},
+        responses={200: OutreachImportResultSerializer, 201: OutreachImportResultSerializer},
         description=f"Import {kind} from CSV, header first; columns: {columns}. Matched "
         f"{'by name' if kind == 'accounts' else 'by email'} ignoring case: a match is updated. "
         "With `?dry_run=1` each line's fate comes back and nothing is written (200); "

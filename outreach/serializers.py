@@ -179,7 +179,7 @@ class ImportLineSerializer(serializers.Serializer):
     messages = serializers.ListField(child=serializers.CharField())
 
 
-class ImportResultSerializer(serializers.Serializer):
+class OutreachImportResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     kind = serializers.ChoiceField(choices=["accounts", "contacts"])
     ok = serializers.BooleanField(help_text="True when no line is in error.")

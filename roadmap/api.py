@@ -11,6 +11,7 @@ from prodops.accounts.roles import Role
 from prodops.core.api import BaseViewSet, VersionedUpdateMixin
 from prodops.core.errors import ValidationFailed
 from prodops.core.permissions import TeamScopePermission
+from prodops.core.response_cache import ResponseCacheMixin, api_response_cached
 
 from . import selectors, services
 from .models import Roadmap, ShareLink, Snapshot, UnplannedEntry
@@ -142,6 +143,7 @@ class _RoadmapChild(BaseViewSet):
 
 
 class RoadmapItemViewSet(
+    ResponseCacheMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -166,6 +168,10 @@ class RoadmapItemViewSet(
         if getattr(self, "swagger_fake_view", False):  # schema generation has no roadmap
             return self.serializer_class.Meta.model.objects.none()
         return selectors.item_list_api(roadmap=self.get_roadmap())
+
+    @api_response_cached
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -37,7 +37,7 @@ from .models import (
     Snapshot,
     UnplannedEntry,
 )
-from .signals import item_shipped
+from .signals import item_planned, item_shipped
 
 ITEM_FIELDS = (
     "title",
@@ -513,6 +513,7 @@ def roadmap_item_create(
         overcommit.item = item
         overcommit.save()
     _walk_requests(found, to=RequestStatus.PLANNED, item=item, roadmap=locked, actor=actor)
+    item_planned.send(sender=RoadmapItem, item=item, actor=actor)
     activity_record(
         actor=actor,
         target=item,

@@ -21,6 +21,7 @@ from prodops.core.csv_export import csv_writer
 from prodops.core.errors import DomainError, NotAllowed
 from prodops.core.periods import parse_period, quarter_of
 from prodops.core.permissions import refuse, role_required
+from prodops.core.response_cache import cache_until, response_cached
 from prodops.core.selectors import workspace_settings
 from prodops.home.services import roadmap_visit_record
 from prodops.reviews import selectors as review_selectors
@@ -194,6 +195,7 @@ def roadmap_create(request):
 
 
 @role_required(Role.MEMBER)
+@response_cached
 def roadmap_board(request, pk: int):
     roadmap = _roadmap_or_404(pk)
     items = selectors.board_item_list(roadmap=roadmap, **_filters(request))
@@ -848,11 +850,14 @@ def roadmap_watch(request, pk: int):
     return redirect("roadmap:shared")
 
 
+@response_cached
 def share_view(request, token: str):
     """Anyone with a live link sees the shared items; revoked or expired links are 404."""
     link = selectors.share_link_active(token)
     if link is None:
         raise Http404("This link is not valid.")
+    # A cached copy must not outlive the link.
+    cache_until(request, link.expires_at)
     roadmap = link.roadmap
     roadmap.shared = list(selectors.shared_items(roadmap=roadmap))
     _shared_lanes(roadmap)

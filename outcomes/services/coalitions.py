@@ -65,10 +65,10 @@ def _validate(coalition: Coalition, members) -> None:
 
 
 def _meeting_cadence(coalition: Coalition) -> Cadence:
-    """The coalition's meeting reminder rides the review sweep (its outcome kind): the lead
+    """The coalition's meeting reminder rides the review sweep (kind coalition meeting): the lead
     is reminded once per meeting date; a paused or closed coalition is not reminded."""
     cadence = cadence_ensure(
-        kind=Cadence.Kind.OUTCOME_REVISIT,
+        kind=Cadence.Kind.COALITION_MEETING,
         target=coalition,
         title=f"Coalition meeting: {coalition.name}",
         owner=coalition.lead,

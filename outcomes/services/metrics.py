@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -59,7 +60,7 @@ def _checkin_sync(metric: Metric) -> None:
     )
     due = metric_checkin_due(metric=metric, latest_on=latest_on)
     cadence = cadence_ensure(
-        kind=Cadence.Kind.OUTCOME_REVISIT,
+        kind=Cadence.Kind.METRIC_CHECKIN,
         target=metric,
         title=f"Check in: measure {metric.name}",
         owner=metric.owner,
@@ -69,6 +70,7 @@ def _checkin_sync(metric: Metric) -> None:
     )
     Cadence.objects.filter(pk=cadence.pk).update(
         next_due_on=due,
+        active=metric.archived_at is None,
         owner=metric.owner,
         interval_days=CHECKIN_DAYS[metric.cadence],
         title=f"Check in: measure {metric.name}"[:200],
@@ -164,6 +166,54 @@ def metric_update(
         activity_record(actor=actor, target=locked, verb="updated", changes=changes)
     metric.version = locked.version
     return locked
+
+
+def metric_in_use(metric: Metric) -> bool:
+    """A metric is in use once it has a measurement or contributing work: then it is archived,
+    not deleted, so its history and the revisits that feed calibration stay."""
+    return metric.measurements.exists() or metric.contributions.exists()
+
+
+@transaction.atomic
+def metric_archive(
+    *, metric: Metric, actor, archived: bool = True, expected_version: int | None = None
+) -> Metric:
+    """A lead of the metric's team archives it (or restores it, `archived=False`): an archived
+    metric keeps its measurements, contributions and revisits, leaves the metric lists and the
+    objective roll-up, and its check-in reminder stops."""
+    locked = Metric.objects.select_for_update().get(pk=metric.pk)
+    what = "archive this metric" if archived else "restore this metric"
+    require_team_scope(actor, locked.team, minimum=Role.LEAD, what=what)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    if (locked.archived_at is not None) != archived:
+        locked.archived_at = timezone.now() if archived else None
+        locked.version += 1
+        locked.save(update_fields=["archived_at", "version", "updated_at"])
+        _checkin_sync(locked)
+        activity_record(actor=actor, target=locked, verb="archived" if archived else "restored")
+    metric.version, metric.archived_at = locked.version, locked.archived_at
+    return locked
+
+
+@transaction.atomic
+def metric_delete(*, metric: Metric, actor) -> None:
+    """A lead of the metric's team deletes a metric nobody has used yet (metric_in_use); one
+    in use is refused, pointing to archiving. Its check-in reminder goes with it; metrics it
+    guarded lose their guardrail."""
+    locked = Metric.objects.select_for_update().get(pk=metric.pk)
+    require_team_scope(actor, locked.team, minimum=Role.LEAD, what="delete this metric")
+    if metric_in_use(locked):
+        raise ValidationFailed(
+            "This metric has measurements or contributing work: archive it instead, so its "
+            "history stays.",
+            field="archived",
+        )
+    Cadence.objects.filter(
+        target_type=ContentType.objects.get_for_model(Metric), target_id=locked.pk
+    ).delete()
+    activity_record(actor=actor, target=locked, verb="deleted", summary=locked.name)
+    locked.delete()
 
 
 def _check_date(day, *, today: dt.date, field: str = "measured_on") -> dt.date:

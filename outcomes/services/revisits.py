@@ -10,14 +10,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from prodops.accounts.roles import Role
-from prodops.accounts.scope import require_team_scope
+from prodops.accounts.roles import Role, has_role
+from prodops.accounts.scope import belongs_to_team, require_team_scope
 from prodops.activity.services import activity_record
-from prodops.core.errors import EditConflict, ValidationFailed
+from prodops.core.errors import EditConflict, NotAllowed, ValidationFailed
 from prodops.reviews.models import Cadence
 from prodops.reviews.services import cadence_ensure
 
 from ..models import Contribution, Metric, Revisit
+from ..selectors import guardrail_checks
 from .metrics import _decimal
 
 
@@ -25,6 +26,60 @@ def _source_team(*, roadmap_item=None, request=None):
     if roadmap_item is not None:
         return roadmap_item.roadmap.team
     return request.team if request is not None else None
+
+
+def contribution_may_change(
+    user, *, metric: Metric, roadmap_item=None, request=None, team_ids=None
+) -> bool:
+    """Who says what work contributes, and changes or removes it: a member of the work's team
+    or of the metric's team; a lead (or admin) for any work and metric; stakeholders never.
+    `team_ids`, the teams the user belongs to, spares a query per row on a list."""
+    if has_role(user, Role.LEAD):
+        return True
+    if not has_role(user, Role.MEMBER):
+        return False
+    teams = (_source_team(roadmap_item=roadmap_item, request=request), metric.team)
+    if team_ids is not None:
+        return any(team is not None and team.pk in team_ids for team in teams)
+    return any(team is not None and belongs_to_team(user, team) for team in teams)
+
+
+def _require_contribution_scope(actor, *, metric, roadmap_item=None, request=None, what) -> None:
+    if not contribution_may_change(
+        actor, metric=metric, roadmap_item=roadmap_item, request=request
+    ):
+        raise NotAllowed(
+            f"Only a member of the work's team or the metric's team (or a lead) may {what}."
+        )
+
+
+def _has_shipped(*, roadmap_item=None, request=None) -> bool:
+    from intake.models import RequestStatus
+
+    if roadmap_item is not None:
+        return roadmap_item.status == "shipped"
+    return request.status == RequestStatus.SHIPPED
+
+
+def _check_expected_by(expected_by) -> dt.date:
+    if expected_by in (None, ""):
+        raise ValidationFailed("Give the date the change is expected by.", field="expected_by")
+    if isinstance(expected_by, str):
+        try:
+            expected_by = dt.date.fromisoformat(expected_by.strip())
+        except ValueError:
+            raise ValidationFailed("Give the date as YYYY-MM-DD.", field="expected_by") from None
+    return expected_by
+
+
+def _check_metric(metric: Metric) -> Metric:
+    if metric is None:
+        raise ValidationFailed("Choose the metric the work should move.", field="metric")
+    if metric.archived_at is not None:
+        raise ValidationFailed(
+            f"“{metric.name}” is archived: choose a metric in use.", field="metric"
+        )
+    return metric
 
 
 @transaction.atomic
@@ -39,35 +94,123 @@ def contribution_create(
     note: str = "",
     shipped_on: dt.date | None = None,
 ) -> Contribution:
-    """A member of the item's (or request's) team says it should move `metric` by
-    `expected_change` (in the metric's unit) by `expected_by`. Exactly one of a roadmap item
-    or a request contributes. An item that already shipped gets its revisit dates at once,
-    counted from `shipped_on` (default today)."""
+    """Someone contribution_may_change allows says a roadmap item or a request should move
+    `metric` by `expected_change` (in the metric's unit) by `expected_by`. Exactly one of a
+    roadmap item or a request contributes. Work that already shipped gets its revisit dates at
+    once, counted from `shipped_on` (default today)."""
     if (roadmap_item is None) == (request is None):
         raise ValidationFailed(
             "Choose a roadmap item or a request, not both.", field="roadmap_item"
         )
-    require_team_scope(
+    if metric is None:
+        raise ValidationFailed("Choose the metric the work should move.", field="metric")
+    _require_contribution_scope(
         actor,
-        _source_team(roadmap_item=roadmap_item, request=request),
-        minimum=Role.MEMBER,
+        metric=metric,
+        roadmap_item=roadmap_item,
+        request=request,
         what="say what this work contributes",
     )
-    if expected_by is None:
-        raise ValidationFailed("Give the date the change is expected by.", field="expected_by")
+    _check_metric(metric)
+    if expected_change in (None, ""):
+        raise ValidationFailed("Give the expected change.", field="expected_change")
     contribution = Contribution.objects.create(
         metric=metric,
         roadmap_item=roadmap_item,
         request=request,
         expected_change=_decimal(expected_change, "expected_change"),
-        expected_by=expected_by,
+        expected_by=_check_expected_by(expected_by),
         note=(note or "").strip()[:500],
         created_by=actor,
     )
     activity_record(actor=actor, target=contribution, verb="created")
-    if roadmap_item is not None and roadmap_item.status == "shipped":
+    if _has_shipped(roadmap_item=roadmap_item, request=request):
         revisits_schedule(contribution=contribution, shipped_on=shipped_on or timezone.localdate())
     return contribution
+
+
+CONTRIBUTION_FIELDS = ("metric", "expected_change", "expected_by", "note")
+
+
+@transaction.atomic
+def contribution_update(
+    *, contribution: Contribution, actor, expected_version: int | None = None, **fields
+) -> Contribution:
+    """Change what a contribution expects (metric, change, date, note), under the rule of
+    contribution_may_change for the metric it had and the one it gets; a stale version is
+    refused. Its revisit dates stay: they follow the ship date, not the expectation."""
+    locked = (
+        Contribution.objects.select_for_update(of=("self",))
+        .select_related("metric__team", "roadmap_item__roadmap__team", "request__team")
+        .get(pk=contribution.pk)
+    )
+    scope = {"roadmap_item": locked.roadmap_item, "request": locked.request}
+    _require_contribution_scope(
+        actor, metric=locked.metric, **scope, what="change this contribution"
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict()
+    changes = {}
+    for name, value in fields.items():
+        if name not in CONTRIBUTION_FIELDS:
+            continue
+        if name == "metric":
+            if value is None or value.pk == locked.metric_id:
+                continue
+            _require_contribution_scope(
+                actor, metric=value, **scope, what="point this work at that metric"
+            )
+            _check_metric(value)
+        elif name == "expected_change":
+            if value in (None, ""):
+                raise ValidationFailed("Give the expected change.", field="expected_change")
+            value = _decimal(value, "expected_change")
+        elif name == "expected_by":
+            value = _check_expected_by(value)
+        elif name == "note":
+            value = (value or "").strip()[:500]
+        old = getattr(locked, name)
+        if old != value:
+            changes[name] = [str(old), str(value)]
+            setattr(locked, name, value)
+    if changes:
+        locked.version += 1
+        locked.save()
+        activity_record(actor=actor, target=locked, verb="updated", changes=changes)
+    contribution.version = locked.version
+    return locked
+
+
+@transaction.atomic
+def contribution_delete(*, contribution: Contribution, actor) -> None:
+    """Remove a contribution (contribution_may_change's rule) with its open revisits and their
+    reminders. One with a recorded revisit is refused: what was observed feeds calibration."""
+    locked = (
+        Contribution.objects.select_for_update(of=("self",))
+        .select_related("metric__team", "roadmap_item__roadmap__team", "request__team")
+        .get(pk=contribution.pk)
+    )
+    _require_contribution_scope(
+        actor,
+        metric=locked.metric,
+        roadmap_item=locked.roadmap_item,
+        request=locked.request,
+        what="remove this contribution",
+    )
+    revisit_ids = list(locked.revisits.values_list("pk", flat=True))
+    if locked.revisits.filter(recorded_at__isnull=False).exists():
+        raise ValidationFailed(
+            "A revisit of this contribution is recorded; what was observed stays for "
+            "calibration, so the contribution cannot be removed.",
+            field="revisits",
+        )
+    Cadence.objects.filter(
+        kind=Cadence.Kind.OUTCOME_REVISIT,
+        target_type=ContentType.objects.get_for_model(Revisit),
+        target_id__in=revisit_ids,
+    ).delete()
+    activity_record(actor=actor, target=locked, verb="deleted", summary=str(locked))
+    locked.delete()
 
 
 def revisit_days() -> list[int]:
@@ -126,6 +269,15 @@ def item_shipped_receiver(sender, *, item, actor, shipped_on, **kwargs) -> None:
         revisits_schedule(contribution=contribution, shipped_on=shipped_on, owner=owner)
 
 
+def request_shipped_receiver(sender, *, request, actor, shipped_on, **kwargs) -> None:
+    """intake.signals.request_shipped: a request shipped by itself (on no roadmap item) gets
+    revisit dates for each of its contributions, reminding its assignee."""
+    for contribution in Contribution.objects.filter(request=request).select_related(
+        "request__assignee"
+    ):
+        revisits_schedule(contribution=contribution, shipped_on=shipped_on)
+
+
 def _all_recorded(contribution_ids) -> bool:
     return not Revisit.objects.filter(
         contribution_id__in=contribution_ids, recorded_at__isnull=True
@@ -144,7 +296,9 @@ def revisit_record(
 ) -> Revisit:
     """A member of the work's team records what was observed at a revisit: moved, not moved
     or inconclusive, the observed change (in the metric's unit) and an impact statement. Its
-    reminder stops. When it is the last open revisit of the work (the item and the requests
+    reminder stops. The metric's guardrail is checked at the same time (selectors.guardrail_checks:
+    its value at the ship date against its latest since) and kept on the revisit. When it is the
+    last open revisit of the work (the item and the requests
     it carries), the shipped requests move on to measured through the intake lifecycle."""
     locked = (
         Revisit.objects.select_for_update(of=("self",))
@@ -171,6 +325,12 @@ def revisit_record(
             "Give the observed change when the metric moved.", field="observed_change"
         )
     locked.outcome, locked.observed_change, locked.impact_statement = outcome, change, statement
+    check = guardrail_checks(contribution.metric, [contribution.shipped_on]).get(
+        contribution.shipped_on
+    )
+    locked.guardrail_at_ship = check.at_ship if check else None
+    locked.guardrail_latest = check.latest if check else None
+    locked.guardrail_worse = check.worse if check else None
     locked.recorded_by, locked.recorded_at = actor, timezone.now()
     locked.version += 1
     locked.save()

@@ -22,6 +22,8 @@ class Cadence(models.Model):
         PRICE_PLAN = "price_plan", "Pricing review"
         DOC = "doc", "Doc review"
         OUTCOME_REVISIT = "outcome_revisit", "Outcome revisit"
+        METRIC_CHECKIN = "metric_checkin", "Metric check-in"
+        COALITION_MEETING = "coalition_meeting", "Coalition meeting"
         QUARTERLY = "quarterly", "Quarterly review"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -31,7 +31,8 @@ class SearchResultsSerializer(serializers.Serializer):
 
 
 class SearchView(APIView):
-    """One search over requests, docs and roadmap items the caller may see, grouped by kind."""
+    """One search over requests, docs, roadmap items and metrics the caller may see, grouped by
+    kind."""
 
     permission_classes = [IsAuthenticated]
 

@@ -9,21 +9,24 @@ TRIGRAM_WEIGHT times the title's word similarity."""
 
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    TrigramWordDistance,
     TrigramWordSimilarity,
 )
 from django.db import connection, transaction
 from django.db.models import F, FloatField, Q, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.dispatch import Signal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from . import similar
 
 CONFIG = "english"
 # A title whose word similarity to the query reaches this counts as a match on its own.
@@ -33,9 +36,9 @@ TRIGRAM_WEIGHT = 0.5
 # Queries shorter than this find nothing (one or two letters match half of everything).
 MIN_QUERY_LENGTH = 2
 # Rows scored per search and kind: the first this many full-text matches the index hands
-# over, plus the TITLE_CANDIDATES titles nearest by trigram distance. Scoring reads each
+# over, plus the first TITLE_CANDIDATES titles within a typo. Scoring reads each
 # row's text, so this bounds the time whatever the number of rows.
-RANK_CANDIDATES = 200
+RANK_CANDIDATES = 100
 TITLE_CANDIDATES = 50
 MAX_QUERY_LENGTH = 200
 # ts_headline marks matches with these; everything else in a snippet is escaped, then they
@@ -72,22 +75,39 @@ def is_plain(q: str) -> bool:
     return not _OPERATORS.search(q)
 
 
-def set_trigram_threshold(threshold: float = TRIGRAM_THRESHOLD) -> None:
-    """`<%` (which the trigram indexes serve) compares with this setting, not with ours;
-    set it for the current transaction."""
+# Set while search_all runs its sources in one transaction with search_settings applied.
+_settings_applied: ContextVar[bool] = ContextVar("search_settings_applied", default=False)
+
+
+def search_settings(threshold: float = TRIGRAM_THRESHOLD) -> None:
+    """For the current transaction, in one statement: `%>` (which the trigram indexes serve)
+    compares with pg_trgm's setting, not with ours, so set it; read rows through indexes (a
+    bounded candidate list, "the first N matching", otherwise tempts PostgreSQL into a
+    sequential scan that recomputes every row's vector until N match: fast for common words,
+    a whole-table scan for rare ones); and no JIT compilation (the disabled scan inflates the
+    estimated costs past the JIT threshold, and compiling costs far more than the bounded
+    query)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(threshold)]
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
+            " set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)",
+            [str(threshold)],
         )
 
 
-def prefer_indexes() -> None:
-    """For the current transaction, read rows through indexes. A bounded candidate list
-    ("the first N matching any word") otherwise tempts PostgreSQL into a sequential scan
-    that recomputes every row's vector until N match: fast for common words, a whole-table
-    scan for rare ones."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+@contextmanager
+def search_transaction(threshold: float = TRIGRAM_THRESHOLD):
+    """A transaction with search_settings applied, once however many searches run in it."""
+    if _settings_applied.get():
+        yield
+        return
+    with transaction.atomic():
+        search_settings(threshold)
+        token = _settings_applied.set(True)
+        try:
+            yield
+        finally:
+            _settings_applied.reset(token)
 
 
 def ranked(
@@ -98,10 +118,13 @@ def ranked(
     title_field: str,
     limit: int,
     query: SearchQuery | None = None,
+    statistics: tuple[str, str] | None = None,
 ) -> list:
     """Up to `limit` rows of `qs` matching `q`, best first, each with `search_score`, scored
     among a bounded list of candidates (RANK_CANDIDATES). `vector` is
-    the weighted search vector (a stored column or the expression an index is built on)."""
+    the weighted search vector (a stored column or the expression an index is built on);
+    `statistics` names where PostgreSQL keeps its lexeme statistics ((table, column), or
+    (index name, "expr")), so the typo matching can leave out common words."""
     q = clean_query(q)
     if len(q) < MIN_QUERY_LENGTH:
         return []
@@ -110,18 +133,19 @@ def ranked(
     searchable = qs.annotate(_vector=vector)
     # Bounded candidates, each list read through an index, so the time does not grow with
     # the pile: the first RANK_CANDIDATES full-text matches the index hands over, and the
-    # titles nearest by trigram word distance.
-    candidates = Q(
-        pk__in=searchable.filter(_vector=query).order_by().values("pk")[:RANK_CANDIDATES]
-    )
-    if is_plain(q):
-        nearest = (
-            qs.filter(**{f"{title_field}__trigram_word_similar": q})
-            .annotate(_distance=TrigramWordDistance(Value(q), title_field))
-            .order_by("_distance")
+    # first TITLE_CANDIDATES titles within a typo (`%>` through a GIN trigram index on
+    # lower(title); ordering them by distance would read every title that passes first).
+    # A union, so each list is looked up by primary key rather than tested on every row.
+    lists = [searchable.filter(_vector=query).order_by().values("pk")[:RANK_CANDIDATES]]
+    typed = similar.unusual_words(q, table=statistics[0], column=statistics[1]) if statistics else q
+    if is_plain(q) and typed:
+        lists.append(
+            qs.annotate(_lower_title=Lower(title_field))
+            .filter(_lower_title__trigram_word_similar=typed.lower())
+            .order_by()
             .values("pk")[:TITLE_CANDIDATES]
         )
-        candidates |= Q(pk__in=nearest)
+    candidates = Q(pk__in=lists[0].union(*lists[1:]))
     similarity = TrigramWordSimilarity(Value(q), title_field)
     scored = (
         searchable.filter(candidates)
@@ -131,9 +155,7 @@ def ranked(
         )
         .order_by("-search_score", "-pk")
     )
-    with transaction.atomic():
-        set_trigram_threshold()
-        prefer_indexes()
+    with search_transaction():
         return list(scored[:limit])
 
 
@@ -219,12 +241,15 @@ def search_all(
     groups = []
     if len(q) < MIN_QUERY_LENGTH:
         return groups
-    for source in sources():
-        if kinds and source.kind not in kinds:
-            continue
-        hits = source.search(user=user, q=q, limit=limit, loose=loose)
-        if hits:
-            groups.append((source, hits))
+    # One transaction and one settings statement for every kind: each round trip to the
+    # database counts at this size.
+    with search_transaction():
+        for source in sources():
+            if kinds and source.kind not in kinds:
+                continue
+            hits = source.search(user=user, q=q, limit=limit, loose=loose)
+            if hits:
+                groups.append((source, hits))
     return groups
 
 

@@ -136,6 +136,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Hot pages and API lists are served from the cache while nothing they read has changed
+# (prodops.core.response_cache): off here, on in production. Entries live at most this many
+# seconds (and never past the minute they were made in); RESPONSE_CACHE_VERSION names the release (by default a digest of the code and settings).
+RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default=False)
+RESPONSE_CACHE_SECONDS = env.int("RESPONSE_CACHE_SECONDS", default=60)
+RESPONSE_CACHE_VERSION = env.str("RESPONSE_CACHE_VERSION", default="")
+# Django's database sessions, reading the snapshot for the response cache as they load.
+SESSION_ENGINE = "prodops.core.sessions"
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="prodops <noreply@prodops.local>")

@@ -24,3 +24,5 @@ SECURE_HSTS_PRELOAD = HTTPS and env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The response cache (prodops.core.response_cache) is on unless RESPONSE_CACHE=false.
+RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default=True)

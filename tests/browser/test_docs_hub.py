@@ -110,3 +110,30 @@ def test_a_lead_waives_readiness_and_the_item_ships(page, live_server, login):
         item=item, actor=lead, expected_version=item.version, status="shipped"
     )
     assert shipped.status == "shipped"
+
+
+def test_a_member_links_a_doc_to_a_metric_in_place(page, live_server, login):
+    from outcomes.models import Metric
+
+    doc = _published("Trial conversion playbook", "team")
+    member = UserFactory(username="mira", role=Role.MEMBER)
+    metric = Metric.objects.create(
+        name="Trial-to-paid rate",
+        unit="%",
+        baseline_value=10,
+        baseline_on="2026-01-01",
+        target_value=20,
+        target_on="2026-12-31",
+        objective=ObjectiveFactory(title="Grow revenue"),
+    )
+    login(page, member)
+    page.goto(f"{live_server.url}/docs/{doc.slug}/")
+    links = page.get_by_test_id("doc-links")
+    links.get_by_label("Link to").select_option("metric")
+    links.get_by_label("Title or #").press_sequentially("trial", delay=20)
+    links.get_by_role("button", name="Link Trial-to-paid rate").click()
+    expect(links.get_by_role("link", name="Trial-to-paid rate")).to_be_visible()
+    assert list(doc.metrics.all()) == [metric]
+    links.get_by_role("button", name="Remove the link to Trial-to-paid rate").click()
+    expect(links).to_contain_text("Not linked to a request, roadmap item or metric yet")
+    assert not doc.metrics.exists()

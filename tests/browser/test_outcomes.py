@@ -142,3 +142,72 @@ def test_member_records_a_revisit_from_its_reminder(page, live_server, login, te
     page.get_by_test_id("recorded").wait_for()
     first.refresh_from_db()
     assert first.outcome == Revisit.Outcome.MOVED and first.observed_change == Decimal("1.5")
+
+
+def test_member_adds_changes_and_removes_a_contribution_inline(
+    page, live_server, login, team_and_metric
+):
+    lead, member, team, objective, metric = team_and_metric
+    roadmap = roadmap_services.roadmap_create(actor=lead, team=team, period="2027-Q1")
+    item = roadmap_services.roadmap_item_create(
+        roadmap=roadmap,
+        actor=lead,
+        requests=[
+            RequestFactory(
+                title="Pricing page", status=RequestStatus.ACCEPTED, objective=objective, team=team
+            )
+        ],
+        objective=objective,
+        estimate_days=3,
+        title="Pricing page refresh",
+    )
+    url = f"{live_server.url}/outcomes/metrics/{metric.pk}/"
+    login(page, member)
+    page.goto(url)
+    form = page.get_by_test_id("contribution-form")
+    form.get_by_label("Roadmap item").select_option(label=f"Pricing page refresh ({roadmap})")
+    form.get_by_label("Expected change").fill("1.5")
+    form.get_by_label("Expected by").fill("2027-03-31")
+    form.get_by_role("button", name="Add contribution").click()
+    table = page.get_by_test_id("contributions")
+    table.get_by_role("rowheader", name="Pricing page refresh").wait_for()
+    assert page.url == url
+    assert "1.5 % by 31 Mar 2027" in table.inner_text()
+
+    table.get_by_role("link", name="Edit Pricing page refresh").click()
+    edit = page.get_by_test_id("contribution-edit-form")
+    edit.get_by_label("Expected change").fill("2")
+    edit.get_by_role("button", name="Save contribution").click()
+    page.get_by_test_id("contributions").filter(has_text="2 % by 31 Mar 2027").wait_for()
+    assert page.url == url
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove Pricing page refresh").click()
+    page.get_by_text("No roadmap item or request says it contributes yet.").wait_for()
+    assert page.url == url
+    assert not item.contributions.exists()
+
+
+def test_lead_archives_a_metric_after_confirming_and_restores_it(
+    page, live_server, login, team_and_metric
+):
+    lead, _member, _team, _objective, metric = team_and_metric
+    login(page, lead)
+    page.goto(f"{live_server.url}/outcomes/metrics/{metric.pk}/")
+    assert page.get_by_role("button", name="Delete metric").count() == 0  # it has measurements
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Archive metric").click()
+    metric.refresh_from_db()
+    assert metric.archived_at is None
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Archive metric").click()
+    page.get_by_test_id("archived").wait_for()
+    metric.refresh_from_db()
+    assert metric.archived_at is not None
+    page.goto(f"{live_server.url}/outcomes/metrics/")
+    assert page.get_by_role("link", name="Trial-to-paid").count() == 0
+    page.goto(f"{live_server.url}/outcomes/metrics/{metric.pk}/")
+    page.get_by_role("button", name="Restore it").click()
+    page.get_by_role("button", name="Archive metric").wait_for()
+    metric.refresh_from_db()
+    assert metric.archived_at is None

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from docs_hub import readiness, services
-from docs_hub.models import ReadinessCheck
+from docs_hub.models import Doc, ReadinessCheck
 from prodops.core.errors import NotAllowed, ValidationFailed
 from roadmap import services as roadmap_services
 from roadmap.models import RoadmapItem
@@ -126,3 +126,41 @@ def test_readiness_api(item, api_clients):
     )
     waived = api_clients["lead"].post(f"{url}waiver/", {"reason": "Ship"}, format="json").json()
     assert waived["waiver"]["reason"] == "Ship"
+
+
+def test_items_planned_from_requests_with_docs_get_a_default_checklist(
+    plan, team, objective, users, clients
+):
+    """Doc-first starts a draft for an accepted request; planning it links that draft to the
+    item and gates the release on it. An item whose requests have no doc has no checklist, may
+    ship, and says so on its card and page."""
+    from intake.models import RequestStatus
+    from intake.services import request_transition
+    from tests.factories import RequestFactory
+
+    request = RequestFactory(
+        title="Bulk price update", status=RequestStatus.SCORED, team=team, objective=objective
+    )
+    request_transition(request=request, to=RequestStatus.ACCEPTED, actor=users["lead"])
+    [draft] = Doc.objects.filter(requests=request)
+    gated = plan(2, requests=[request], title="Bulk price update", owner=users["member"])
+    assert list(draft.roadmap_items.all()) == [gated]
+    [line] = ReadinessCheck.objects.filter(item=gated)
+    assert (line.kind, line.owner, line.due_on) == (
+        K.DOC_TEAM,
+        users["member"],
+        gated.roadmap.period_end,
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        ship(gated, users["lead"])
+    assert "team doc published and verified" in refused.value.message
+    services.doc_publish(doc=draft, actor=users["lead"])
+    assert ship(gated, users["lead"]).status == RoadmapItem.Status.SHIPPED
+
+    free = plan(1, title="Fix the footer")
+    assert not ReadinessCheck.objects.filter(item=free).exists()
+    board = clients["member"].get(reverse("roadmap:board", args=[free.roadmap_id])).content
+    assert "No checklist" in board.decode()
+    page = clients["member"].get(reverse("docs_hub:readiness", args=[free.pk])).content.decode()
+    assert 'data-testid="no-checklist"' in page
+    assert ship(free, users["lead"]).status == RoadmapItem.Status.SHIPPED
