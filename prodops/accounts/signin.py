@@ -8,6 +8,7 @@ address by signing in to their own account). Counts live in the cache (Redis in 
 shared by every web worker), so they expire on their own.
 """
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -26,7 +27,9 @@ def client_address(request) -> str:
 def _counters(*, username: str, address: str) -> list[tuple[str, int]]:
     counters = []
     if username:
-        counters.append((f"signin-failures:user:{username.strip().lower()}", _user_limit()))
+        # A digest: a username may hold spaces and other characters no cache key may.
+        digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+        counters.append((f"signin-failures:user:{digest}", _user_limit()))
     if address:
         counters.append((f"signin-failures:address:{address}", _address_limit()))
     return counters

@@ -136,3 +136,15 @@ def test_owner_revokes_their_token_from_the_settings_page(person):
     assert not Token.objects.filter(user=person).exists()
     assert Token.objects.filter(user=other).exists()
     assert "You have no API token" in client.get("/notifications/settings/").content.decode()
+
+
+def test_a_username_with_spaces_is_counted_under_a_key_any_cache_takes(settings, recwarn):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    UserFactory(username="pat smith", password="right-pass-1")
+    client = APIClient()
+    for attempt in range(2):
+        assert _token(client, "Pat Smith ", "nope", address=f"10.3.0.{attempt}").status_code == 400
+    assert _token(client, "pat smith", "right-pass-1", address="10.4.0.1").status_code == 429
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    assert not [w for w in recwarn if issubclass(w.category, CacheKeyWarning)]
